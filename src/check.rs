@@ -1,0 +1,431 @@
+//! The checker: what GDPR Art. 13/14 require a notice to say, and law it should no longer cite.
+//!
+//! Every lint has a stable name, the provision it enforces and a help text. Findings are
+//! warnings; an author accepts one with `allow <lint> "reason"` in the policy (for the whole
+//! policy) or in an activity (for that activity).
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::law::law;
+use crate::model::{Activity, Article, Part, Policy};
+use crate::syntax::{File, Item, ValueKind};
+
+pub struct Lint {
+    pub name: &'static str,
+    pub law: &'static str,
+    pub summary: &'static str,
+}
+
+pub const LINTS: &[Lint] = &[
+    Lint {
+        name: "missing-controller",
+        law: "Art. 13(1)(a) DSGVO",
+        summary: "the notice names no controller",
+    },
+    Lint {
+        name: "missing-controller-contact",
+        law: "Art. 13(1)(a) DSGVO",
+        summary: "a controller has no postal address, or no phone, e-mail or web contact",
+    },
+    Lint {
+        name: "missing-officer",
+        law: "Art. 13(1)(b), Art. 37(1)(a) DSGVO",
+        summary: "a controller names no data protection officer",
+    },
+    Lint {
+        name: "missing-officer-contact",
+        law: "Art. 13(1)(b) DSGVO",
+        summary: "a data protection officer has no contact details",
+    },
+    Lint {
+        name: "missing-supervisory-authority",
+        law: "Art. 13(2)(d) DSGVO",
+        summary: "the notice names no supervisory authority to complain to",
+    },
+    Lint {
+        name: "missing-revision-date",
+        law: "Art. 12(1) DSGVO",
+        summary: "the notice does not say when it was last revised",
+    },
+    Lint {
+        name: "missing-data-categories",
+        law: "Art. 14(1)(d) DSGVO",
+        summary: "an activity does not say which personal data it processes",
+    },
+    Lint {
+        name: "missing-purpose",
+        law: "Art. 13(1)(c) DSGVO",
+        summary: "an activity states no purpose",
+    },
+    Lint {
+        name: "missing-legal-basis",
+        law: "Art. 13(1)(c) DSGVO",
+        summary: "an activity states no legal basis",
+    },
+    Lint {
+        name: "incomplete-legal-basis",
+        law: "Art. 13(1)(c) DSGVO",
+        summary: "a legal basis leaves out the point (e.g. Art. 6(1) without a letter)",
+    },
+    Lint {
+        name: "missing-national-law",
+        law: "Art. 6(3) DSGVO",
+        summary: "a basis of Art. 6(1)(c) or (e) does not name the law it rests on",
+    },
+    Lint {
+        name: "missing-legitimate-interest",
+        law: "Art. 13(1)(d) DSGVO",
+        summary: "Art. 6(1)(f) is used without stating the legitimate interests",
+    },
+    Lint {
+        name: "legitimate-interest-by-authority",
+        law: "Art. 6(1) subpara. 2 DSGVO",
+        summary: "a public authority relies on Art. 6(1)(f), which does not apply to the performance of its tasks",
+    },
+    Lint {
+        name: "missing-recipients",
+        law: "Art. 13(1)(e) DSGVO",
+        summary: "an activity says nothing about recipients (write `recipients none` if there are none)",
+    },
+    Lint {
+        name: "missing-transfer-safeguard",
+        law: "Art. 13(1)(f) DSGVO",
+        summary: "a transfer to a third country names no safeguard",
+    },
+    Lint {
+        name: "missing-retention",
+        law: "Art. 13(2)(a) DSGVO",
+        summary: "an activity does not say how long data are kept",
+    },
+    Lint {
+        name: "missing-withdrawal",
+        law: "Art. 13(2)(c) DSGVO",
+        summary: "consent is a basis, but the notice does not say it can be withdrawn",
+    },
+    Lint {
+        name: "missing-rights",
+        law: "Art. 13(2)(b) DSGVO",
+        summary: "the notice does not state the data subjects' rights",
+    },
+    Lint {
+        name: "outdated-law",
+        law: "Art. 13(1)(c) DSGVO",
+        summary: "the notice cites law that has been repealed, renamed or invalidated",
+    },
+    Lint {
+        name: "unused-allow",
+        law: "",
+        summary: "an `allow` accepts a finding that does not occur",
+    },
+];
+
+fn lint(name: &str) -> &'static Lint {
+    LINTS
+        .iter()
+        .find(|lint| lint.name == name)
+        .unwrap_or(&LINTS[LINTS.len() - 1])
+}
+
+fn warning(name: &'static str, span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    let law = lint(name).law;
+    let diagnostic = Diagnostic::warning(name, span, message).with_help(help);
+    if law.is_empty() { diagnostic } else { diagnostic.with_law(law) }
+}
+
+/// Runs every lint over a policy and returns the findings that are not allowed.
+pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    policy_lints(policy, &mut findings);
+    for part in &policy.contents {
+        if let Part::Activity(activity) = part {
+            activity_lints(policy, activity, &mut findings);
+        }
+    }
+    outdated_law(source, &file.items, &mut findings);
+    apply_allowances(policy, findings)
+}
+
+fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
+    let header = Span::new(policy.span.start, policy.span.start + "policy".len());
+    let controllers: Vec<_> = policy
+        .contents
+        .iter()
+        .filter_map(|part| match part {
+            Part::Controller(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if controllers.is_empty() {
+        findings.push(warning(
+            "missing-controller",
+            header,
+            "the notice does not say who is responsible for the processing",
+            "add `controller id \"Name\" { address \"…\" email \"…\" }`",
+        ));
+    }
+    for controller in &controllers {
+        let span = Span::new(controller.span.start, controller.span.start + "controller".len());
+        let c = &controller.contact;
+        if c.address.is_empty() || (c.phone.is_empty() && c.email.is_empty() && c.web.is_empty()) {
+            findings.push(warning(
+                "missing-controller-contact",
+                span,
+                format!("the notice gives no complete contact details for {}", controller.name),
+                "add its postal `address` and an `email` or `phone`",
+            ));
+        }
+        if controller.officers.is_empty() {
+            findings.push(warning(
+                "missing-officer",
+                span,
+                format!("{} names no data protection officer", controller.name),
+                "add `officer \"Name\" { email \"…\" }` inside the controller; public bodies must appoint one",
+            ));
+        }
+        for officer in &controller.officers {
+            if officer.contact.is_empty() {
+                findings.push(warning(
+                    "missing-officer-contact",
+                    Span::new(officer.span.start, officer.span.start + "officer".len()),
+                    "the notice gives no way to reach the data protection officer",
+                    "add an `email`, `phone` or `address` to the officer",
+                ));
+            }
+        }
+    }
+    let has = |kind: fn(&Part) -> bool| policy.contents.iter().any(kind);
+    if !has(|p| matches!(p, Part::SupervisoryAuthority(_))) {
+        findings.push(warning(
+            "missing-supervisory-authority",
+            header,
+            "the notice does not name the supervisory authority one can complain to",
+            "add `supervisory-authority \"Name\" { address … }` for the state's data protection authority",
+        ));
+    }
+    if !has(|p| matches!(p, Part::Rights(_))) {
+        findings.push(warning(
+            "missing-rights",
+            header,
+            "the notice does not state the rights of the people whose data it processes",
+            "add a `rights { right access … }` block",
+        ));
+    }
+    if policy.revised.is_none() {
+        findings.push(warning(
+            "missing-revision-date",
+            header,
+            "the notice does not say when it was last revised",
+            "add `revised 2024-05-02` with the date of the last change",
+        ));
+    }
+}
+
+fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagnostic>) {
+    let span = Span::new(activity.span.start, activity.span.start + "activity".len());
+    let title = &activity.title;
+    if activity.data.is_empty() {
+        findings.push(warning(
+            "missing-data-categories",
+            span,
+            format!("“{title}” does not say which personal data are processed"),
+            "add e.g. `data \"IP-Adresse\", \"Datum und Uhrzeit\"`",
+        ));
+    }
+    if activity.purposes.is_empty() {
+        findings.push(warning(
+            "missing-purpose",
+            span,
+            format!("“{title}” states no purpose"),
+            "add e.g. `purpose \"Versand des Newsletters\"`",
+        ));
+    }
+    if activity.legal_bases.is_empty() {
+        findings.push(warning(
+            "missing-legal-basis",
+            span,
+            format!("“{title}” states no legal basis"),
+            "add e.g. `basis 6(1)(e) \"§ 3 HDSIG\"`",
+        ));
+    }
+    for basis in &activity.legal_bases {
+        let basis_span = Span::new(basis.span.start, basis.span.start + "basis".len());
+        match basis.article {
+            Article::Lawfulness(None) | Article::SpecialCategories(None) => findings.push(warning(
+                "incomplete-legal-basis",
+                basis_span,
+                format!("Art. {} GDPR is given without the point that applies", basis.article),
+                "name the point, e.g. `6(1)(e)` for a task in the public interest",
+            )),
+            Article::Lawfulness(Some('f')) => {
+                if activity.legitimate_interests.is_empty() {
+                    findings.push(warning(
+                        "missing-legitimate-interest",
+                        basis_span,
+                        "Art. 6(1)(f) requires the notice to state the legitimate interests pursued",
+                        "add `legitimate-interest \"…\"`",
+                    ));
+                }
+                findings.push(warning(
+                    "legitimate-interest-by-authority",
+                    basis_span,
+                    "public authorities cannot rely on Art. 6(1)(f) for the performance of their tasks",
+                    "use 6(1)(e) with the state law (e.g. § 3 HDSIG), or allow this with the reason",
+                ));
+            }
+            _ => {}
+        }
+        let needs_law = law().legal_basis(&basis.article.code()).is_some_and(|b| b.needs_law);
+        if needs_law && basis.laws.is_empty() {
+            let general = policy
+                .state
+                .as_deref()
+                .and_then(|code| law().state(code))
+                .and_then(|state| state.general_basis.clone());
+            let help = match general {
+                Some(general) => format!("name the law, e.g. `basis {} \"{general}\"`", basis.article),
+                None => format!("name the law, e.g. `basis {} \"§ 3 …\"`", basis.article),
+            };
+            findings.push(warning(
+                "missing-national-law",
+                basis_span,
+                format!("Art. {} GDPR needs the law that obliges or entitles you to process", basis.article),
+                help,
+            ));
+        }
+    }
+    let states_recipients = activity.no_recipients
+        || !activity.recipients.is_empty()
+        || !activity.processors.is_empty()
+        || !activity.joint_controllers.is_empty()
+        || !activity.operators.is_empty()
+        || !activity.partners.is_empty();
+    if !states_recipients {
+        findings.push(warning(
+            "missing-recipients",
+            span,
+            format!("“{title}” says nothing about who receives the data"),
+            "add `recipients \"…\"`, or `recipients none` if no one else receives them",
+        ));
+    }
+    for transfer in &activity.transfers {
+        if transfer.safeguard.is_none() {
+            findings.push(warning(
+                "missing-transfer-safeguard",
+                Span::new(transfer.span.start, transfer.span.start + "transfer".len()),
+                "a transfer to a third country must name its safeguard",
+                "add it after the recipient: `adequacy`, `dpf`, `scc`, `bcr`, `derogation` or `none`",
+            ));
+        }
+    }
+    if activity.retention.is_empty() {
+        findings.push(warning(
+            "missing-retention",
+            span,
+            format!("“{title}” does not say how long the data are kept"),
+            "add e.g. `retention 30 days` or `retention criteria \"…\"`",
+        ));
+    }
+    let consent = activity
+        .legal_bases
+        .iter()
+        .any(|b| law().legal_basis(&b.article.code()).is_some_and(|info| info.consent));
+    let rights_state_withdrawal = policy.contents.iter().any(|part| match part {
+        Part::Rights(rights) => rights.rights.iter().any(|r| r.kind == "withdraw-consent"),
+        _ => false,
+    });
+    if consent && activity.withdrawal.is_empty() && !rights_state_withdrawal {
+        findings.push(warning(
+            "missing-withdrawal",
+            span,
+            format!("“{title}” rests on consent but does not say how to withdraw it"),
+            "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
+        ));
+    }
+}
+
+/// Looks for repealed or renamed law in every text of the policy, at its exact place.
+fn outdated_law(source: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
+    for item in items {
+        for value in &item.values {
+            if !matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_)) {
+                continue;
+            }
+            let raw = &source[value.span.range()];
+            for outdated in &law().outdated {
+                for pattern in &outdated.patterns {
+                    if let Some(at) = find_word(raw, pattern) {
+                        let start = value.span.start + at;
+                        findings.push(warning(
+                            "outdated-law",
+                            Span::new(start, start + pattern.len()),
+                            format!("{} is no longer in force (since {})", outdated.name, outdated.since),
+                            format!("cite {} instead", outdated.replaced_by),
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(block) = &item.block {
+            outdated_law(source, block, findings);
+        }
+    }
+}
+
+/// The first place where `word` stands in `text` as a whole word.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let is_word_char = |c: char| c.is_alphanumeric() || c == '-';
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+    })
+}
+
+/// Removes the findings the author has accepted, and reports acceptances that match nothing.
+fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut scopes: Vec<(&crate::model::Allowance, Span, bool)> =
+        policy.allowances.iter().map(|a| (a, policy.span, false)).collect();
+    for part in &policy.contents {
+        if let Part::Activity(activity) = part {
+            scopes.extend(activity.allowances.iter().map(|a| (a, activity.span, false)));
+        }
+    }
+    let mut kept = Vec::new();
+    for finding in findings {
+        let mut allowed = false;
+        for (allowance, scope, used) in scopes.iter_mut() {
+            if allowance.lint == finding.name && scope.start <= finding.span.start && finding.span.end <= scope.end {
+                *used = true;
+                allowed = true;
+            }
+        }
+        if !allowed {
+            kept.push(finding);
+        }
+    }
+    for (allowance, _, used) in scopes {
+        if !used {
+            kept.push(warning(
+                "unused-allow",
+                allowance.span,
+                format!("nothing here triggers `{}`", allowance.lint),
+                "remove this `allow`: the policy now says what was missing",
+            ));
+        }
+    }
+    kept.sort_by_key(|d| (d.span.start, d.name));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_word;
+
+    #[test]
+    fn outdated_law_matches_whole_words_only() {
+        assert_eq!(find_word("nach § 5 TMG", "TMG"), Some("nach § 5 ".len()));
+        assert_eq!(find_word("TMGesetz", "TMG"), None);
+        assert_eq!(find_word("HDSIG", "HDSG"), None);
+        assert_eq!(find_word("Hessisches Datenschutzgesetz", "Hessisches Datenschutzgesetz"), Some(0));
+    }
+}

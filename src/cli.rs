@@ -1,0 +1,321 @@
+//! The command line: a thin layer over the library that reads files, writes files and maps
+//! outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use klartext::diagnostic::{Diagnostic, Severity};
+use klartext::render::{Format, Renderer};
+use klartext::{Outcome, compile};
+
+#[derive(Parser)]
+#[command(name = "klartext", version, about = "Compiles privacy notices (Datenschutzerklärungen) from policy sources")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policies and write the notice in the chosen formats
+    Compile {
+        /// Policy files, or folders of `.klar` files
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Formats to write: html, fragment, md, txt, json, yaml
+        #[arg(long, short, value_delimiter = ',', default_value = "html,md,txt,json", value_parser = parse_format)]
+        format: Vec<Format>,
+        /// Folder to write to; `-` writes one format of one policy to standard output
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Folder with templates that replace the shipped ones (page.html, fragment.html, style.css, notice.md, notice.txt)
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Check policies and report problems without writing anything
+    Check {
+        /// Policy files, or folders of `.klar` files
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// List every lint the checker knows, with the law it enforces
+    Lints,
+}
+
+#[derive(clap::Args)]
+struct Report {
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How to print problems: `human` for people, `json` for one JSON object a line
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{name}`; the formats are {}", names.join(", "))
+    })
+}
+
+/// Exit code for problems in the input.
+const INPUT_ERRORS: u8 = 1;
+/// Exit code for usage and I/O problems.
+const FAILURE: u8 = 2;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { FAILURE } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Compile {
+            paths,
+            format,
+            out,
+            templates,
+            report,
+        } => run_compile(&paths, &format, &out, templates.as_deref(), &report),
+        Command::Check { paths, report } => run_check(&paths, &report),
+        Command::Lints => {
+            for lint in klartext::check::LINTS {
+                println!("{:<34} {:<36} {}", lint.name, lint.law, lint.summary);
+            }
+            0
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    FAILURE
+}
+
+/// The policy files named on the command line, folders expanded to their `.klar` files in name order.
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        if metadata.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|p| p.extension().is_some_and(|ext| ext == "klar") && p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{} contains no policies (files ending in .klar)", path.display()));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn read_and_compile(path: &Path) -> Result<Outcome, String> {
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    Ok(compile(&path.display().to_string(), &bytes))
+}
+
+struct Reporter {
+    color: bool,
+    json_to_stdout: bool,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Reporter {
+    fn new(report: &Report, json_to_stdout: bool) -> Reporter {
+        Reporter {
+            color: report.message_format == MessageFormat::Human
+                && std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none(),
+            json_to_stdout,
+            errors: 0,
+            warnings: 0,
+        }
+    }
+
+    fn report(&mut self, outcome: &Outcome, format: MessageFormat) {
+        for diagnostic in &outcome.diagnostics {
+            self.emit(outcome, diagnostic, format);
+        }
+    }
+
+    fn emit(&mut self, outcome: &Outcome, diagnostic: &Diagnostic, format: MessageFormat) {
+        match diagnostic.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+        match format {
+            MessageFormat::Human => eprint!("{}", outcome.source.render(diagnostic, self.color)),
+            MessageFormat::Json => {
+                let line = outcome.source.to_json(diagnostic).to_string();
+                if self.json_to_stdout {
+                    println!("{line}");
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+        }
+    }
+
+    fn failed(&self, deny_warnings: bool) -> bool {
+        self.errors > 0 || (deny_warnings && self.warnings > 0)
+    }
+
+    fn summary(&self, files: usize, format: MessageFormat) {
+        if format == MessageFormat::Human {
+            let noun = if files == 1 { "policy" } else { "policies" };
+            eprintln!(
+                "checked {files} {noun}: {}, {}",
+                count(self.errors, "error"),
+                count(self.warnings, "warning")
+            );
+        }
+    }
+}
+
+fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
+    let files = match policy_files(paths) {
+        Ok(files) => files,
+        Err(message) => return fail(message),
+    };
+    let mut reporter = Reporter::new(report, true);
+    for path in &files {
+        match read_and_compile(path) {
+            Ok(outcome) => reporter.report(&outcome, report.message_format),
+            Err(message) => return fail(message),
+        }
+    }
+    reporter.summary(files.len(), report.message_format);
+    if reporter.failed(report.deny_warnings) { INPUT_ERRORS } else { 0 }
+}
+
+fn run_compile(paths: &[PathBuf], formats: &[Format], out: &Path, templates: Option<&Path>, report: &Report) -> u8 {
+    let files = match policy_files(paths) {
+        Ok(files) => files,
+        Err(message) => return fail(message),
+    };
+    let to_stdout = out == Path::new("-");
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    if to_stdout && (files.len() != 1 || formats.len() != 1) {
+        return fail("`--out -` writes one format of one policy; name one file and one `--format`");
+    }
+    if let Some(clash) = clashing_stem(&files) {
+        return fail(format!(
+            "{} and {} would both be written as {}.*; rename one or compile them separately",
+            clash.0.display(),
+            clash.1.display(),
+            clash.2
+        ));
+    }
+    let renderer = match templates {
+        Some(dir) => match Renderer::with_templates(dir) {
+            Ok(renderer) => renderer,
+            Err(error) => return fail(error),
+        },
+        None => Renderer::new(),
+    };
+    let mut reporter = Reporter::new(report, !to_stdout);
+    let mut written = 0;
+    for path in &files {
+        let outcome = match read_and_compile(path) {
+            Ok(outcome) => outcome,
+            Err(message) => return fail(message),
+        };
+        reporter.report(&outcome, report.message_format);
+        let Some(policy) = &outcome.policy else { continue };
+        if report.deny_warnings && !outcome.diagnostics.is_empty() {
+            continue;
+        }
+        // Render every format before writing any, so a failure leaves no partial set behind.
+        let mut documents = Vec::new();
+        for &format in &formats {
+            match renderer.render(policy, format) {
+                Ok(text) => documents.push((format, text)),
+                Err(error) => return fail(format!("cannot render {} as {}: {error}", path.display(), format.name())),
+            }
+        }
+        if to_stdout {
+            let mut stdout = std::io::stdout().lock();
+            for (_, text) in &documents {
+                if let Err(error) = stdout.write_all(text.as_bytes()) {
+                    return fail(format!("cannot write to standard output: {error}"));
+                }
+            }
+            continue;
+        }
+        let stem = stem(path);
+        for (format, text) in &documents {
+            let target = out.join(format!("{stem}.{}", format.extension()));
+            if let Err(error) = write_atomically(&target, text.as_bytes()) {
+                return fail(format!("cannot write {}: {error}", target.display()));
+            }
+            written += 1;
+        }
+    }
+    reporter.summary(files.len(), report.message_format);
+    if report.message_format == MessageFormat::Human && !to_stdout {
+        eprintln!("wrote {written} files to {}", out.display());
+    }
+    if reporter.failed(report.deny_warnings) { INPUT_ERRORS } else { 0 }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map_or_else(|| "policy".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+fn clashing_stem(files: &[PathBuf]) -> Option<(&PathBuf, &PathBuf, String)> {
+    let mut seen: std::collections::BTreeMap<String, &PathBuf> = std::collections::BTreeMap::new();
+    for file in files {
+        let stem = stem(file);
+        if let Some(first) = seen.get(&stem) {
+            if *first != file {
+                return Some((first, file, stem));
+            }
+        } else {
+            seen.insert(stem, file);
+        }
+    }
+    None
+}
+
+/// Writes a file so that readers see the old content or the new, never a part: the text goes
+/// to a temporary file beside the target, which is then renamed over it.
+fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(target).map_err(|error| error.error)?;
+    Ok(())
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}

@@ -1,0 +1,76 @@
+//! The pipeline in one call: bytes → text → syntax tree → model → checked model.
+
+use crate::check;
+use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use crate::lower::lower;
+use crate::model::Policy;
+use crate::syntax::parse;
+
+/// What compiling one policy source produced.
+pub struct Outcome {
+    /// The source as diagnostics quote it.
+    pub source: SourceFile,
+    /// The checked model; absent when the source has errors.
+    pub policy: Option<Policy>,
+    /// Errors and warnings, in the order of the source.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Compiles one policy source. Never panics: any bytes end in a policy or in diagnostics.
+pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            return Outcome {
+                source: SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
+                policy: None,
+                diagnostics: vec![diagnostic],
+            };
+        }
+    };
+    let source = SourceFile::new(name, text.clone());
+    let file = match parse(&text) {
+        Ok(file) => file,
+        Err(diagnostics) => {
+            return Outcome {
+                source,
+                policy: None,
+                diagnostics,
+            };
+        }
+    };
+    let (policy, mut diagnostics) = lower(&file);
+    if let Some(policy) = &policy {
+        diagnostics.extend(check::check(&text, &file, policy));
+    }
+    diagnostics.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
+    Outcome {
+        source,
+        policy,
+        diagnostics,
+    }
+}
+
+/// Bytes to text: UTF-8, with a byte order mark allowed and removed.
+pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(error) => {
+            let at = error.valid_up_to();
+            Err(Diagnostic::error(
+                "invalid-utf8",
+                Span::new(at, at + 1),
+                "this file is not UTF-8 text",
+            )
+            .with_label("this byte is not part of a UTF-8 character")
+            .with_help("save the file as UTF-8 (in most editors: “Save with encoding” → UTF-8)"))
+        }
+    }
+}

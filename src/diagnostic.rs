@@ -1,0 +1,205 @@
+//! Problems found in a policy, with the place they were found and what to do about them.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::{Files, SimpleFile};
+use codespan_reporting::term::{self, Config};
+use serde::Serialize;
+
+/// A byte range in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable name, e.g. `unknown-reference`; used in `allow` and by tools.
+    pub name: &'static str,
+    pub message: String,
+    pub span: Span,
+    /// Short text shown under the caret.
+    pub label: Option<String>,
+    pub help: Option<String>,
+    /// The GDPR article (or other law) a lint enforces, e.g. `Art. 13(1)(c) DSGVO`.
+    pub law: Option<&'static str>,
+}
+
+impl Diagnostic {
+    pub fn error(name: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            name,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            law: None,
+        }
+    }
+
+    pub fn warning(name: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(name, span, message)
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_law(mut self, law: &'static str) -> Self {
+        self.law = Some(law);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Suggests the closest of `candidates` to a misspelt `word`, if one is close enough.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, candidate)| candidate)
+}
+
+/// A source file as diagnostics see it: its name for messages and its text for line numbers.
+pub struct SourceFile {
+    file: SimpleFile<String, String>,
+}
+
+/// Lines longer than this are not quoted in a diagnostic: a terminal full of one line helps no one.
+const MAX_QUOTED_LINE: usize = 400;
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            file: SimpleFile::new(name.into(), text.into()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.file.name()
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn location(&self, offset: usize) -> (usize, usize) {
+        let offset = self.clamp(offset);
+        self.file
+            .location((), offset)
+            .map(|location| (location.line_number, location.column_number))
+            .unwrap_or((1, 1))
+    }
+
+    fn clamp(&self, mut offset: usize) -> usize {
+        let text = self.file.source();
+        offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    fn line_length_at(&self, offset: usize) -> usize {
+        let text = self.file.source();
+        let offset = self.clamp(offset);
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        end - start
+    }
+
+    /// Renders a diagnostic the way compilers do: location, quoted line, caret, help.
+    pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
+        let span = Span::new(self.clamp(diagnostic.span.start), self.clamp(diagnostic.span.end));
+        let mut report = match diagnostic.severity {
+            Severity::Error => Report::error(),
+            Severity::Warning => Report::warning(),
+        }
+        .with_code(diagnostic.name)
+        .with_message(&diagnostic.message);
+        let mut notes = Vec::new();
+        if self.line_length_at(span.start) > MAX_QUOTED_LINE {
+            let (line, column) = self.location(span.start);
+            notes.push(format!("at {}:{line}:{column} (line too long to show)", self.name()));
+        } else {
+            let end = if span.end > span.start && self.line_length_at(span.end) <= MAX_QUOTED_LINE {
+                span.end
+            } else {
+                span.start
+            };
+            let label = Label::primary((), span.start..end);
+            report = report.with_labels(vec![match &diagnostic.label {
+                Some(text) => label.with_message(text),
+                None => label,
+            }]);
+        }
+        if let Some(law) = diagnostic.law {
+            notes.push(format!("law: {law}"));
+        }
+        if let Some(help) = &diagnostic.help {
+            notes.push(format!("help: {help}"));
+        }
+        report = report.with_notes(notes);
+
+        let mut buffer = if color {
+            term::termcolor::Buffer::ansi()
+        } else {
+            term::termcolor::Buffer::no_color()
+        };
+        let config = Config::default();
+        if term::emit_to_write_style(&mut buffer, &config, &self.file, &report).is_err() {
+            return format!("{}: {}: {}\n", self.name(), diagnostic.name, diagnostic.message);
+        }
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    }
+
+    /// One JSON object describing a diagnostic, for editors and CI.
+    pub fn to_json(&self, diagnostic: &Diagnostic) -> serde_json::Value {
+        let (line, column) = self.location(diagnostic.span.start);
+        let (end_line, end_column) = self.location(diagnostic.span.end);
+        serde_json::json!({
+            "file": self.name(),
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "severity": diagnostic.severity,
+            "name": diagnostic.name,
+            "message": diagnostic.message,
+            "help": diagnostic.help,
+            "law": diagnostic.law,
+        })
+    }
+}

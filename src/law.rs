@@ -1,0 +1,126 @@
+//! Law as data: legal bases, rights, states, countries and outdated law, from the reviewed YAML
+//! files in `law/`, embedded in the binary.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LegalBasisInfo {
+    pub code: String,
+    pub dpv: String,
+    #[serde(default)]
+    pub consent: bool,
+    #[serde(default)]
+    pub needs_law: bool,
+    pub de: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RightInfo {
+    pub kind: String,
+    pub article: String,
+    pub de: String,
+    pub en: String,
+    pub text_de: String,
+    pub text_en: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct State {
+    pub code: String,
+    pub name: String,
+    pub act: String,
+    pub general_basis: Option<String>,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Country {
+    pub code: String,
+    pub de: String,
+    pub en: String,
+    #[serde(default)]
+    pub eea: bool,
+    #[serde(default)]
+    pub adequacy: bool,
+    #[serde(default)]
+    pub dpf: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OutdatedLaw {
+    pub name: String,
+    pub patterns: Vec<String>,
+    pub replaced_by: String,
+    pub since: String,
+    pub source: String,
+}
+
+/// All law data, parsed once.
+#[derive(Debug, Serialize)]
+pub struct Law {
+    pub legal_bases: Vec<LegalBasisInfo>,
+    pub rights: Vec<RightInfo>,
+    pub states: Vec<State>,
+    pub countries: Vec<Country>,
+    pub outdated: Vec<OutdatedLaw>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn load<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> T {
+    // The files are embedded at build time and parsed by a unit test, so a failure here is a
+    // defect of the build, never of a policy.
+    serde_yaml_ng::from_str(text).unwrap_or_else(|error| panic!("law/{name} is invalid: {error}"))
+}
+
+pub fn law() -> &'static Law {
+    static LAW: OnceLock<Law> = OnceLock::new();
+    LAW.get_or_init(|| Law {
+        legal_bases: load("legal-bases.yaml", include_str!("../law/legal-bases.yaml")),
+        rights: load("rights.yaml", include_str!("../law/rights.yaml")),
+        states: load("states.yaml", include_str!("../law/states.yaml")),
+        countries: load("countries.yaml", include_str!("../law/countries.yaml")),
+        outdated: load("outdated-law.yaml", include_str!("../law/outdated-law.yaml")),
+    })
+}
+
+impl Law {
+    pub fn legal_basis(&self, code: &str) -> Option<&LegalBasisInfo> {
+        self.legal_bases.iter().find(|basis| basis.code == code)
+    }
+
+    pub fn right(&self, kind: &str) -> Option<&RightInfo> {
+        self.rights.iter().find(|right| right.kind == kind)
+    }
+
+    pub fn state(&self, code: &str) -> Option<&State> {
+        self.states.iter().find(|state| state.code == code)
+    }
+
+    pub fn country(&self, code: &str) -> Option<&Country> {
+        self.countries.iter().find(|country| country.code == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_file_parses_and_is_consistent() {
+        let law = law();
+        assert_eq!(law.states.len(), 16);
+        assert!(law.legal_basis("6(1)(e)").is_some_and(|b| b.needs_law));
+        assert!(law.legal_basis("6(1)(a)").is_some_and(|b| b.consent));
+        assert_eq!(law.rights.len(), 10);
+        assert!(law.country("IE").is_some_and(|c| c.eea));
+        assert!(law.country("US").is_some_and(|c| !c.eea && c.dpf));
+        assert!(law.outdated.iter().all(|o| !o.patterns.is_empty()));
+    }
+}

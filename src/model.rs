@@ -1,0 +1,423 @@
+//! The typed model of a privacy notice, in the GDPR's own terms.
+//!
+//! This is what lowering produces, what the checker inspects, what templates render and what
+//! `--format json|yaml` exports. References between parts are ids (resolved and checked by
+//! lowering); organisations are listed once in [`Policy::organisations`]. Spans are kept for
+//! diagnostics and left out of exports.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::diagnostic::Span;
+
+/// Markdown prose written by the policy author.
+pub type Prose = String;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub title: String,
+    pub language: Language,
+    /// ISO 3166-2 code of the federal state, e.g. `DE-HE`.
+    pub state: Option<String>,
+    /// Date of the last revision ("Stand").
+    pub revised: Option<Date>,
+    pub websites: Vec<String>,
+    pub preamble: Option<Prose>,
+    /// Controllers, supervisory authority, activities, sections and rights, in source order.
+    pub contents: Vec<Part>,
+    pub organisations: Vec<Organisation>,
+    /// Checker findings the author has accepted, with the reason.
+    pub allowances: Vec<Allowance>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    De,
+    En,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::De => "de",
+            Language::En => "en",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Part {
+    Controller(Controller),
+    SupervisoryAuthority(SupervisoryAuthority),
+    Activity(Activity),
+    Section(Section),
+    Rights(Rights),
+}
+
+/// How to reach a controller, officer, authority or organisation.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Contact {
+    /// Lines of the postal address.
+    pub address: Vec<String>,
+    /// ISO 3166-1 alpha-2; absent means Germany.
+    pub country: Option<String>,
+    pub phone: Vec<String>,
+    pub fax: Vec<String>,
+    pub email: Vec<String>,
+    pub de_mail: Vec<String>,
+    pub web: Vec<String>,
+    pub hours: Vec<String>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.address.is_empty()
+            && self.phone.is_empty()
+            && self.fax.is_empty()
+            && self.email.is_empty()
+            && self.de_mail.is_empty()
+            && self.web.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Controller {
+    pub id: Option<String>,
+    pub anchor: String,
+    pub name: String,
+    pub represented_by: Option<String>,
+    /// Pages or services this controller is responsible for, when a site has several.
+    pub responsible_for: Vec<String>,
+    pub text: Option<Prose>,
+    #[serde(flatten)]
+    pub contact: Contact,
+    pub officers: Vec<Officer>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A data protection officer (Art. 37–39 GDPR).
+#[derive(Debug, Clone, Serialize)]
+pub struct Officer {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// An external officer's firm, or the authority whose officer is shared.
+    pub organisation: Option<String>,
+    pub text: Option<Prose>,
+    #[serde(flatten)]
+    pub contact: Contact,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SupervisoryAuthority {
+    pub anchor: String,
+    pub name: String,
+    pub text: Option<Prose>,
+    #[serde(flatten)]
+    pub contact: Contact,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A recipient, processor, joint controller or platform operator, declared once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub represented_by: Option<String>,
+    pub privacy_policy: Option<String>,
+    pub text: Option<Prose>,
+    #[serde(flatten)]
+    pub contact: Contact,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The id of something declared elsewhere in the policy.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Reference {
+    pub id: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A processing activity and everything Art. 13/14 GDPR require to be said about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    pub id: Option<String>,
+    pub anchor: String,
+    pub title: String,
+    /// The responsible controller; absent means the first controller of the policy.
+    pub controller: Option<Reference>,
+    pub text: Option<Prose>,
+    pub data: Vec<String>,
+    pub subjects: Vec<String>,
+    pub sources: Vec<String>,
+    pub purposes: Vec<String>,
+    pub legal_bases: Vec<LegalBasis>,
+    pub legitimate_interests: Vec<String>,
+    /// `recipients none`: the notice states that there are no recipients.
+    pub no_recipients: bool,
+    pub recipients: Vec<Recipient>,
+    pub processors: Vec<Processor>,
+    pub joint_controllers: Vec<Reference>,
+    pub operators: Vec<Reference>,
+    pub presences: Vec<String>,
+    pub partners: Vec<Partner>,
+    pub transfers: Vec<Transfer>,
+    pub retention: Vec<Retention>,
+    pub requirement: Vec<String>,
+    pub automated_decisions: Option<AutomatedDecisions>,
+    pub cookies: Vec<Cookie>,
+    pub privacy_policies: Vec<String>,
+    pub objection: Vec<Prose>,
+    pub withdrawal: Vec<Prose>,
+    pub sections: Vec<Section>,
+    pub allowances: Vec<Allowance>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LegalBasis {
+    pub article: Article,
+    /// The Union or member-state law the processing rests on (Art. 6(3) GDPR).
+    pub laws: Vec<String>,
+    /// The case in which this basis applies, when an activity has several.
+    pub when: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A GDPR provision that can be a legal basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Article {
+    /// Art. 6(1), point (a) to (f); `None` when the notice leaves the point out.
+    Lawfulness(Option<char>),
+    /// Art. 9(2), point (a) to (j), for special categories of data.
+    SpecialCategories(Option<char>),
+    /// Art. 88(1): processing in the context of employment.
+    Employment,
+}
+
+impl Article {
+    /// The article as written in a policy: `6(1)(e)`.
+    pub fn code(self) -> String {
+        match self {
+            Article::Lawfulness(Some(point)) => format!("6(1)({point})"),
+            Article::Lawfulness(None) => "6(1)".to_string(),
+            Article::SpecialCategories(Some(point)) => format!("9(2)({point})"),
+            Article::SpecialCategories(None) => "9(2)".to_string(),
+            Article::Employment => "88(1)".to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Article {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code())
+    }
+}
+
+impl Serialize for Article {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.code())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Recipient {
+    /// A declared organisation, by id.
+    Organisation(Reference),
+    /// A category of recipients in words, e.g. "Presseunternehmen".
+    Category(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Processor {
+    pub organisation: Reference,
+    /// E.g. "Unterauftragsverarbeiter".
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Partner {
+    pub organisation: Reference,
+    /// What the partner's service offers on the site.
+    pub offers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Transfer {
+    pub recipient: Reference,
+    pub safeguard: Option<Safeguard>,
+    pub text: Option<Prose>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The ground on which personal data may go to a third country (Chapter V GDPR).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safeguard {
+    /// Adequacy decision, Art. 45.
+    Adequacy,
+    /// EU-US Data Privacy Framework, an adequacy decision for certified US organisations.
+    Dpf,
+    /// Standard contractual clauses, Art. 46(2)(c).
+    Scc,
+    /// Binding corporate rules, Art. 47.
+    Bcr,
+    /// A derogation for a specific situation, Art. 49.
+    Derogation,
+    /// The notice states that there is no safeguard.
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Retention {
+    Period { duration: Duration, from: Option<String> },
+    Until { event: String },
+    Statutory { law: String },
+    Criteria { text: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Duration {
+    pub amount: u64,
+    pub unit: TimeUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutomatedDecisions {
+    None,
+    Described(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cookie {
+    pub name: String,
+    pub provider: Option<Reference>,
+    pub purposes: Vec<String>,
+    pub lifetime: Option<Lifetime>,
+    pub necessity: Option<Necessity>,
+    pub text: Option<Prose>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifetime {
+    Duration(Duration),
+    Described(String),
+}
+
+/// Whether a cookie needs consent under § 25 TDDDG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Necessity {
+    Necessary,
+    Consent,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub id: Option<String>,
+    pub anchor: String,
+    pub title: String,
+    pub text: Option<Prose>,
+    pub sections: Vec<Section>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rights {
+    pub anchor: String,
+    pub title: Option<String>,
+    pub text: Option<Prose>,
+    pub rights: Vec<Right>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Right {
+    pub kind: String,
+    /// Counterparts of the right in state law, e.g. `§ 52 HDSIG`.
+    pub laws: Vec<String>,
+    pub text: Option<Prose>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A checker finding the author accepts: `allow missing-retention "reason"`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allowance {
+    pub lint: String,
+    pub reason: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, accepting only dates that exist.
+    pub fn parse(text: &str) -> Option<Date> {
+        let mut parts = text.splitn(3, '-');
+        let year: u16 = parts.next()?.parse().ok()?;
+        let month: u8 = parts.next()?.parse().ok()?;
+        let day: u8 = parts.next()?.parse().ok()?;
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month).contains(&day).then_some(Date { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}

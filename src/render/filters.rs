@@ -1,0 +1,231 @@
+//! Filters the templates use to turn model values into words of the notice.
+
+use minijinja::{Error, ErrorKind, State, Value};
+
+use super::prose;
+use crate::law::law;
+use crate::model::Date;
+
+const WIDTH: usize = 80;
+
+fn language(state: &State) -> String {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "de".to_string())
+}
+
+/// Prose as sanitised HTML, headings placed below `level`.
+pub fn prose_html(markdown: &str, level: Option<usize>) -> Value {
+    Value::from_safe_string(prose::to_html(markdown, level.unwrap_or(2)))
+}
+
+/// Prose as normalised Markdown, headings placed below `level`.
+pub fn prose_md(markdown: &str, level: Option<usize>) -> String {
+    prose::to_markdown(markdown, level.unwrap_or(2))
+}
+
+/// Prose as plain text wrapped at 80 columns, every line indented by `indent` spaces.
+pub fn prose_text(markdown: &str, indent: Option<usize>) -> String {
+    let pad = " ".repeat(indent.unwrap_or(0));
+    let mut out = String::new();
+    for (i, block) in prose::to_text_blocks(markdown).iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if block.spaced {
+                out.push('\n');
+            }
+        }
+        out.push_str(&wrap_lines(&block.text, &format!("{pad}{}", block.first), &format!("{pad}{}", block.rest)));
+    }
+    out
+}
+
+fn wrap_lines(text: &str, first: &str, rest: &str) -> String {
+    let options = textwrap::Options::new(WIDTH)
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::wrap(text, options).join("\n")
+}
+
+/// Wraps a line of text at 80 columns: `wrap("- ", "  ")` for a list item.
+pub fn wrap(text: &str, first: Option<&str>, rest: Option<&str>) -> String {
+    let first = first.unwrap_or("");
+    let rest = rest.map_or_else(|| " ".repeat(first.chars().count()), str::to_string);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    wrap_lines(&text, first, &rest)
+}
+
+/// A line of `mark` as long as `text` (at most 80 columns), to underline a heading in plain text.
+pub fn underline(text: &str, mark: &str) -> String {
+    let width = text.chars().count().clamp(1, WIDTH);
+    mark.repeat(width)
+}
+
+/// A string as a YAML scalar for front matter; JSON strings are valid YAML.
+pub fn yaml(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// Escapes text so that Markdown shows it literally: `Müller & *Partner*` stays as written.
+pub fn escape_markdown(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' if chars.peek().is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') => out.push_str("\\&"),
+            '!' if chars.peek() == Some(&'[') => out.push_str("\\!"),
+            _ => out.push(c),
+        }
+    }
+    // What would start a heading, quote, list or rule at the start of a line.
+    let starts_block = out.starts_with(['#', '-', '+', '=', '>'])
+        || out
+            .char_indices()
+            .find(|(_, c)| !c.is_ascii_digit())
+            .is_some_and(|(i, c)| i > 0 && (c == '.' || c == ')'));
+    if starts_block {
+        let split = out.find(|c: char| !c.is_ascii_digit()).unwrap_or(0);
+        if split == 0 {
+            out.insert(0, '\\');
+        } else {
+            out.insert(split, '\\');
+        }
+    }
+    out
+}
+
+/// A date in the words of the notice: `2. Mai 2024`, `2 May 2024`.
+pub fn date(state: &State, value: &str) -> Result<String, Error> {
+    let date = Date::parse(value).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "not a date"))?;
+    const DE: [&str; 12] = [
+        "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
+        "Dezember",
+    ];
+    const EN: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ];
+    let month = usize::from(date.month - 1);
+    Ok(match language(state).as_str() {
+        "en" => format!("{} {} {}", date.day, EN[month], date.year),
+        _ => format!("{}. {} {}", date.day, DE[month], date.year),
+    })
+}
+
+/// A duration in words: `30 Tage`, `1 Jahr`, `2 months`.
+pub fn duration(state: &State, value: Value) -> Result<String, Error> {
+    let amount = value
+        .get_attr("amount")?
+        .as_usize()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "duration without amount"))?;
+    let unit = value.get_attr("unit")?;
+    let unit = unit.as_str().unwrap_or("");
+    let one = amount == 1;
+    let word = match (language(state).as_str(), unit) {
+        ("en", unit) => {
+            if one {
+                unit.to_string()
+            } else {
+                format!("{unit}s")
+            }
+        }
+        (_, "minute") => if one { "Minute" } else { "Minuten" }.to_string(),
+        (_, "hour") => if one { "Stunde" } else { "Stunden" }.to_string(),
+        (_, "day") => if one { "Tag" } else { "Tage" }.to_string(),
+        (_, "week") => if one { "Woche" } else { "Wochen" }.to_string(),
+        (_, "month") => if one { "Monat" } else { "Monate" }.to_string(),
+        (_, "year") => if one { "Jahr" } else { "Jahre" }.to_string(),
+        (_, other) => other.to_string(),
+    };
+    Ok(format!("{amount} {word}"))
+}
+
+/// A GDPR article as lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO`, `Art. 6(1)(e) GDPR`.
+pub fn cite(state: &State, code: &str) -> String {
+    let parts: Vec<&str> = code.split(['(', ')']).filter(|p| !p.is_empty()).collect();
+    match (language(state).as_str(), parts.as_slice()) {
+        ("en", _) => format!("Art. {code} GDPR"),
+        (_, [article]) => format!("Art. {article} DSGVO"),
+        (_, [article, paragraph]) => format!("Art. {article} Abs. {paragraph} DSGVO"),
+        (_, [article, paragraph, point]) => format!("Art. {article} Abs. {paragraph} lit. {point} DSGVO"),
+        _ => format!("Art. {code} DSGVO"),
+    }
+}
+
+/// What a legal basis means, from the law data.
+pub fn basis_label(state: &State, code: &str) -> String {
+    law()
+        .legal_basis(code)
+        .map(|basis| match language(state).as_str() {
+            "en" => basis.en.clone(),
+            _ => basis.de.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// The name of a country in the notice's language.
+pub fn country(state: &State, code: &str) -> String {
+    law()
+        .country(code)
+        .map(|country| match language(state).as_str() {
+            "en" => country.en.clone(),
+            _ => country.de.clone(),
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// A link target for an address written without scheme (`www.kreis-soest.de`).
+pub fn href(url: &str) -> String {
+    if url.contains("://") || url.starts_with("mailto:") || url.starts_with("tel:") {
+        url.to_string()
+    } else {
+        format!("https://{url}")
+    }
+}
+
+/// A phone number as a `tel:` link target: digits and a leading plus only.
+pub fn tel(number: &str) -> String {
+    let mut digits: String = number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    if let Some(rest) = digits.strip_prefix('0') {
+        digits = format!("+49{rest}");
+    }
+    digits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping_keeps_names_intact() {
+        assert_eq!(escape_markdown("Müller & *Partner*"), "Müller & \\*Partner\\*");
+        assert_eq!(escape_markdown("a_b [c](d) <e> |f|"), "a\\_b \\[c\\](d) \\<e\\> \\|f\\|");
+        assert_eq!(escape_markdown("# keine Überschrift"), "\\# keine Überschrift");
+        assert_eq!(escape_markdown("1. kein Listenpunkt"), "1\\. kein Listenpunkt");
+        assert_eq!(escape_markdown("0561 787-87"), "0561 787-87");
+        assert_eq!(escape_markdown("&amp;"), "\\&amp;");
+    }
+
+    #[test]
+    fn wrapping_respects_eighty_columns_and_indent() {
+        let text = "wort ".repeat(40);
+        let wrapped = wrap(&text, Some("- "), None);
+        assert!(wrapped.lines().all(|line| line.chars().count() <= 80));
+        assert!(wrapped.lines().skip(1).all(|line| line.starts_with("  wort")));
+    }
+
+    #[test]
+    fn phone_numbers_become_tel_targets() {
+        assert_eq!(tel("0561 787-2150"), "+495617872150");
+        assert_eq!(tel("+49 561 707707"), "+49561707707");
+    }
+}

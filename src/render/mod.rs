@@ -1,0 +1,274 @@
+//! Model to documents: minijinja templates for HTML, Markdown and text; serde for JSON and YAML.
+//!
+//! Templates are embedded in the binary and can be overridden, one file at a time, from a folder
+//! (`--templates DIR`), the way mdBook and zola do it.
+
+pub mod filters;
+mod prose;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+pub use prose::is_safe_url;
+
+use crate::law::law;
+use crate::model::{Controller, Language, Organisation, Part, Policy};
+
+/// An output format of `klartext compile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// A complete, standalone HTML page.
+    Html,
+    /// The notice as an HTML fragment to embed in a CMS page.
+    Fragment,
+    /// CommonMark with GFM tables and front matter for static-site generators.
+    Markdown,
+    /// Plain text, wrapped at 80 columns.
+    Text,
+    Json,
+    Yaml,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Html,
+        Format::Fragment,
+        Format::Markdown,
+        Format::Text,
+        Format::Json,
+        Format::Yaml,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Fragment => "fragment",
+            Format::Markdown => "md",
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+
+    /// The extension of the file written for this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Fragment => "fragment.html",
+            other => other.name(),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+
+    fn template(self) -> Option<&'static str> {
+        match self {
+            Format::Html => Some("page.html"),
+            Format::Fragment => Some("fragment.html"),
+            Format::Markdown => Some("notice.md"),
+            Format::Text => Some("notice.txt"),
+            Format::Json | Format::Yaml => None,
+        }
+    }
+}
+
+/// The templates shipped with klartext.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("page.html", include_str!("../../templates/page.html")),
+    ("fragment.html", include_str!("../../templates/fragment.html")),
+    ("style.css", include_str!("../../templates/style.css")),
+    ("notice.md", include_str!("../../templates/notice.md")),
+    ("notice.txt", include_str!("../../templates/notice.txt")),
+];
+
+const LABELS: &str = include_str!("../../templates/labels.yaml");
+
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(error: minijinja::Error) -> Self {
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        RenderError(message)
+    }
+}
+
+pub struct Renderer {
+    env: Environment<'static>,
+    labels: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Renderer {
+    /// The renderer with the shipped templates.
+    pub fn new() -> Renderer {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .unwrap_or_default(),
+        );
+        env.add_filter("prose_html", filters::prose_html);
+        env.add_filter("prose_md", filters::prose_md);
+        env.add_filter("prose_text", filters::prose_text);
+        env.add_filter("wrap", filters::wrap);
+        env.add_filter("md", |text: &str| filters::escape_markdown(text));
+        env.add_filter("date", filters::date);
+        env.add_filter("duration", filters::duration);
+        env.add_filter("cite", filters::cite);
+        env.add_filter("basis_label", filters::basis_label);
+        env.add_filter("country", filters::country);
+        env.add_filter("href", |url: &str| filters::href(url));
+        env.add_filter("tel", |number: &str| filters::tel(number));
+        env.add_filter("underline", |text: &str, mark: &str| filters::underline(text, mark));
+        env.add_filter("yaml", |text: &str| filters::yaml(text));
+        for (name, source) in TEMPLATES {
+            // The shipped templates are tested to compile; a failure cannot come from a policy.
+            if let Err(error) = env.add_template(name, source) {
+                panic!("shipped template {name} does not compile: {error}");
+            }
+        }
+        let labels = serde_yaml_ng::from_str(LABELS).unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"));
+        Renderer { env, labels }
+    }
+
+    /// The shipped templates with those found in `dir` put in their place.
+    pub fn with_templates(dir: &Path) -> Result<Renderer, RenderError> {
+        let mut renderer = Renderer::new();
+        let mut found = false;
+        for (name, _) in TEMPLATES {
+            let path = dir.join(name);
+            if !path.exists() {
+                continue;
+            }
+            found = true;
+            let source = std::fs::read_to_string(&path)
+                .map_err(|error| RenderError(format!("cannot read template {}: {error}", path.display())))?;
+            renderer
+                .env
+                .add_template_owned(name.to_string(), source)
+                .map_err(|error| RenderError(format!("template {}: {error}", path.display())))?;
+        }
+        if !found {
+            let names: Vec<&str> = TEMPLATES.iter().map(|(name, _)| *name).collect();
+            return Err(RenderError(format!(
+                "{} holds none of the templates klartext uses ({})",
+                dir.display(),
+                names.join(", ")
+            )));
+        }
+        Ok(renderer)
+    }
+
+    pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
+        match format {
+            Format::Json => {
+                let mut json = serde_json::to_string_pretty(policy).map_err(|e| RenderError(e.to_string()))?;
+                json.push('\n');
+                Ok(json)
+            }
+            Format::Yaml => serde_yaml_ng::to_string(policy).map_err(|e| RenderError(e.to_string())),
+            _ => {
+                let name = format.template().unwrap_or("page.html");
+                let template = self.env.get_template(name)?;
+                let rendered = template.render(self.context(policy))?;
+                Ok(match format {
+                    Format::Markdown | Format::Text => tidy(&rendered),
+                    _ => rendered,
+                })
+            }
+        }
+    }
+
+    fn context(&self, policy: &Policy) -> Value {
+        let organisations: BTreeMap<&str, &Organisation> =
+            policy.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+        let lang = policy.language.code();
+        let labels = self.labels.get(lang).or_else(|| self.labels.get(Language::De.code()));
+        let controllers: BTreeMap<&str, &Controller> = policy
+            .contents
+            .iter()
+            .filter_map(|part| match part {
+                Part::Controller(c) => c.id.as_deref().map(|id| (id, c)),
+                _ => None,
+            })
+            .collect();
+        let rights: BTreeMap<&str, &crate::law::RightInfo> =
+            law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
+        #[derive(Serialize)]
+        struct Context<'a> {
+            policy: &'a Policy,
+            organisations: BTreeMap<&'a str, &'a Organisation>,
+            controllers: BTreeMap<&'a str, &'a Controller>,
+            rights: BTreeMap<&'a str, &'a crate::law::RightInfo>,
+            labels: Option<&'a BTreeMap<String, String>>,
+            lang: &'a str,
+            generator: &'a str,
+        }
+        Value::from(Serde(Context {
+            policy,
+            organisations,
+            controllers,
+            rights,
+            labels,
+            lang,
+            generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
+        }))
+    }
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer::new()
+    }
+}
+
+/// Evens out the whitespace that templates leave: no trailing spaces, at most one blank line in a
+/// row, one newline at the end. Plain text and Markdown are read as files, so this matters.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_lines = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_lines += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank_lines > 0 { "\n\n" } else { "\n" });
+        }
+        blank_lines = 0;
+        out.push_str(line);
+    }
+    out.push('\n');
+    out
+}

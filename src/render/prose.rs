@@ -1,0 +1,288 @@
+//! Markdown prose from a policy, rendered safely for each output format.
+//!
+//! Raw HTML in prose is turned into text, links with schemes other than http(s), mailto and tel
+//! are dropped (their text stays), and images become links, because a notice must not load
+//! anything from elsewhere. Headings are moved below the heading of the part they stand in.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Whether a link target is safe to put into a page: relative, or http(s), mailto or tel.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match cleaned.find(':') {
+        None => true,
+        Some(colon) => {
+            let scheme = &cleaned[..colon];
+            // A colon after a path, query or fragment character is not a scheme separator.
+            if scheme.contains(['/', '?', '#']) {
+                return true;
+            }
+            matches!(scheme, "http" | "https" | "mailto" | "tel")
+        }
+    }
+}
+
+/// Parses prose and makes it safe; `heading_offset` is added to every heading level.
+fn events(markdown: &str, heading_offset: usize) -> Vec<Event<'_>> {
+    let mut events = Vec::new();
+    // For each open link: whether it was kept, so its end is kept or dropped alike.
+    let mut links: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
+            Event::Start(Tag::HtmlBlock) => events.push(Event::Start(Tag::Paragraph)),
+            Event::End(TagEnd::HtmlBlock) => events.push(Event::End(TagEnd::Paragraph)),
+            Event::Start(Tag::Heading { level, .. }) => events.push(Event::Start(Tag::Heading {
+                level: shift(level, heading_offset),
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            })),
+            Event::End(TagEnd::Heading(level)) => events.push(Event::End(TagEnd::Heading(shift(level, heading_offset)))),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let keep = is_safe_url(&dest_url);
+                links.push(keep);
+                if keep {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                let keep = is_safe_url(&dest_url);
+                links.push(keep);
+                if keep {
+                    events.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url,
+                        title,
+                        id: CowStr::Borrowed(""),
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if links.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    events
+}
+
+fn shift(level: HeadingLevel, offset: usize) -> HeadingLevel {
+    let shifted = (level as usize + offset).min(6);
+    HeadingLevel::try_from(shifted).unwrap_or(HeadingLevel::H6)
+}
+
+/// Prose as HTML. Text is escaped by pulldown-cmark's writer.
+pub fn to_html(markdown: &str, heading_offset: usize) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events(markdown, heading_offset).into_iter());
+    html
+}
+
+/// Prose as normalised CommonMark. Text that looked like HTML is escaped, so a static-site
+/// generator that allows raw HTML still shows it as text.
+pub fn to_markdown(markdown: &str, heading_offset: usize) -> String {
+    let events = events(markdown, heading_offset).into_iter().map(|event| match event {
+        Event::Text(text) if text.contains(['<', '>']) => {
+            Event::Text(text.replace('<', "&lt;").replace('>', "&gt;").into())
+        }
+        other => other,
+    });
+    let mut out = String::new();
+    if pulldown_cmark_to_cmark::cmark(events, &mut out).is_err() {
+        return crate::render::filters::escape_markdown(markdown);
+    }
+    out
+}
+
+/// A block of plain text: the prefix of its first line, the indent of the following lines, and
+/// its words.
+pub struct TextBlock {
+    pub first: String,
+    pub rest: String,
+    pub text: String,
+    /// Whether a blank line goes before the block.
+    pub spaced: bool,
+}
+
+/// Prose reduced to plain text blocks; links are written as "text (url)".
+pub fn to_text_blocks(markdown: &str) -> Vec<TextBlock> {
+    let mut out = TextWriter::default();
+    // Open links: their target, and where their text starts.
+    let mut links: Vec<(String, usize)> = Vec::new();
+    for event in events(markdown, 0) {
+        match event {
+            Event::Start(Tag::List(start)) => {
+                out.flush();
+                if out.lists.is_empty() {
+                    out.spaced_next = true;
+                }
+                out.lists.push(start);
+            }
+            Event::End(TagEnd::List(_)) => {
+                out.flush();
+                out.lists.pop();
+                out.spaced_next = out.lists.is_empty();
+            }
+            Event::Start(Tag::Item) => {
+                out.flush();
+                let indent = "  ".repeat(out.lists.len().saturating_sub(1));
+                let marker = match out.lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{}. ", *n - 1)
+                    }
+                    _ => "- ".to_string(),
+                };
+                let rest = format!("{indent}{}", " ".repeat(marker.len()));
+                out.prefix = Some((format!("{indent}{marker}"), rest));
+            }
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_))
+            | Event::End(
+                TagEnd::Item
+                | TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow
+                | TagEnd::TableHead,
+            ) => out.flush(),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), out.current.len())),
+            Event::End(TagEnd::Link) => {
+                let (target, start) = links.pop().unwrap_or_default();
+                let text = out.current.get(start..).unwrap_or("").trim().to_string();
+                let shown = target.strip_prefix("mailto:").unwrap_or(&target);
+                if text != shown && !shown.is_empty() {
+                    out.current.push_str(&format!(" ({shown})"));
+                }
+            }
+            Event::Text(text) | Event::Code(text) => out.current.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.current.push(' '),
+            Event::End(TagEnd::TableCell) => out.current.push_str(" | "),
+            _ => {}
+        }
+    }
+    out.flush();
+    out.blocks
+}
+
+struct TextWriter {
+    blocks: Vec<TextBlock>,
+    current: String,
+    /// Open lists: the next number of an ordered list, or None for bullets.
+    lists: Vec<Option<u64>>,
+    /// Marker and indent of the list item being written.
+    prefix: Option<(String, String)>,
+    spaced_next: bool,
+}
+
+impl Default for TextWriter {
+    fn default() -> Self {
+        TextWriter {
+            blocks: Vec::new(),
+            current: String::new(),
+            lists: Vec::new(),
+            prefix: None,
+            spaced_next: true,
+        }
+    }
+}
+
+impl TextWriter {
+    fn flush(&mut self) {
+        let text = self.current.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.current.clear();
+        if text.is_empty() {
+            return;
+        }
+        let (first, rest) = self.prefix.take().unwrap_or_else(|| {
+            let indent = "  ".repeat(self.lists.len());
+            (indent.clone(), indent)
+        });
+        self.blocks.push(TextBlock {
+            first,
+            rest,
+            text,
+            spaced: self.spaced_next,
+        });
+        self.spaced_next = self.lists.is_empty();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let html = to_html("Hallo <script>alert(1)</script> Welt\n\n<div onclick=x>Block</div>", 0);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<div"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn javascript_links_lose_their_target() {
+        for target in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,x", "vbscript:x"] {
+            let html = to_html(&format!("[klick]({target})"), 0);
+            assert!(!html.contains("href"), "{target}: {html}");
+            assert!(html.contains("klick"), "{target}: {html}");
+        }
+        let html = to_html("[Seite](https://example.org) und [Mail](mailto:a@b.de)", 0);
+        assert!(html.contains("href=\"https://example.org\""), "{html}");
+        assert!(html.contains("href=\"mailto:a@b.de\""), "{html}");
+    }
+
+    #[test]
+    fn images_become_links() {
+        let html = to_html("![Logo](https://example.org/logo.png)", 0);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<a href=\"https://example.org/logo.png\">Logo</a>"), "{html}");
+    }
+
+    #[test]
+    fn headings_move_below_their_part() {
+        assert!(to_html("# Titel", 2).contains("<h3>Titel</h3>"));
+        assert!(to_html("###### Tief", 3).contains("<h6>Tief</h6>"));
+    }
+
+    #[test]
+    fn markdown_output_escapes_html() {
+        let markdown = to_markdown("Text mit <b>fett</b>", 0);
+        assert!(!markdown.contains("<b>"), "{markdown}");
+    }
+
+    #[test]
+    fn text_writes_links_with_their_target() {
+        let blocks = to_text_blocks("Siehe [Google](https://policies.google.com) oder <https://example.org>.");
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].text, "Siehe Google (https://policies.google.com) oder https://example.org.");
+    }
+
+    #[test]
+    fn text_lists_get_markers() {
+        let blocks = to_text_blocks("Daten:\n\n- IP-Adresse\n- Uhrzeit\n\n1. eins\n2. zwei");
+        let firsts: Vec<&str> = blocks.iter().map(|b| b.first.as_str()).collect();
+        assert_eq!(firsts, ["", "- ", "- ", "1. ", "2. "]);
+    }
+}

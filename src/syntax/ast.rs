@@ -1,0 +1,75 @@
+use crate::diagnostic::Span;
+
+/// A parsed policy source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+    /// Every comment in source order, for tools that must reproduce the file.
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    /// The comment without its leading `#`.
+    pub text: String,
+    pub span: Span,
+}
+
+/// A fact (`retention 30 days`) or a block (`controller kassel "Stadt Kassel" { … }`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub keyword: Word,
+    pub values: Vec<Value>,
+    pub block: Option<Vec<Item>>,
+    /// Span of the braces of the block, if there is one.
+    pub block_span: Option<Span>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    /// A quoted string, escapes resolved.
+    String(String),
+    /// A `"""` block, common indentation removed.
+    TextBlock(String),
+    /// `2024-05-02`, not yet checked to be a real date.
+    Date(String),
+    /// `6(1)(e)`.
+    Article(String),
+    /// `30 days`; the unit is checked during lowering.
+    Duration { amount: u64, unit: Word },
+    Number(u64),
+    /// An identifier: a reference, an enumerated word or a code such as `DE-HE`.
+    Word(String),
+    /// A string or text block whose closing quotes are missing. Reported during parsing;
+    /// kept so that lowering can go on and report everything else.
+    Unterminated,
+}
+
+impl ValueKind {
+    /// How the kind of value is called in messages to the policy author.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ValueKind::String(_) => "a text in quotes",
+            ValueKind::TextBlock(_) => "a text block",
+            ValueKind::Date(_) => "a date",
+            ValueKind::Article(_) => "a GDPR article",
+            ValueKind::Duration { .. } => "a duration",
+            ValueKind::Number(_) => "a number",
+            ValueKind::Word(_) => "a name",
+            ValueKind::Unterminated => "an unterminated text",
+        }
+    }
+}

@@ -1,0 +1,356 @@
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::ast::{Comment, File, Item, Value, ValueKind, Word};
+use crate::diagnostic::{Diagnostic, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/klartext.pest"]
+struct Grammar;
+
+/// Deepest nesting of blocks a policy may have. Real policies use four levels; the limit keeps the
+/// recursive-descent parser far from the end of its stack on hostile input.
+pub const MAX_NESTING: usize = 32;
+
+/// Parses a policy source. Returns the tree, or every syntax error found.
+pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
+    if let Some(problem) = check_nesting(source) {
+        return Err(vec![problem]);
+    }
+    let mut pairs = match Grammar::parse(Rule::file, source) {
+        Ok(pairs) => pairs,
+        Err(error) => return Err(vec![syntax_error(source, &error)]),
+    };
+    let mut builder = Builder::default();
+    let items = pairs
+        .next()
+        .map(|file| builder.items(file.into_inner()))
+        .unwrap_or_default();
+    if builder.problems.is_empty() {
+        Ok(File {
+            items,
+            comments: builder.comments,
+        })
+    } else {
+        Err(builder.problems)
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    comments: Vec<Comment>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Builder {
+    fn items(&mut self, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Item> {
+        let mut items = Vec::new();
+        for pair in pairs {
+            match pair.as_rule() {
+                Rule::item => items.push(self.item(pair)),
+                Rule::COMMENT => self.comment(pair),
+                _ => {}
+            }
+        }
+        items
+    }
+
+    fn comment(&mut self, pair: Pair<'_, Rule>) {
+        self.comments.push(Comment {
+            text: pair.as_str()[1..].to_string(),
+            span: span_of(&pair),
+        });
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Item {
+        let span = span_of(&pair);
+        let mut keyword = None;
+        let mut values = Vec::new();
+        let mut block = None;
+        let mut block_span = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::keyword => keyword = Some(word(&part)),
+                Rule::block => {
+                    block_span = Some(span_of(&part));
+                    block = Some(self.items(part.into_inner()));
+                }
+                Rule::COMMENT => self.comment(part),
+                _ => values.push(self.value(part)),
+            }
+        }
+        Item {
+            keyword: keyword.unwrap_or_else(|| Word {
+                text: String::new(),
+                span,
+            }),
+            values,
+            block,
+            block_span,
+            span,
+        }
+    }
+
+    fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
+        let span = span_of(&pair);
+        let kind = match pair.as_rule() {
+            Rule::string => {
+                let body = pair.into_inner().next().map_or("", |p| p.as_str());
+                ValueKind::String(self.unescape(body, span.start + 1))
+            }
+            Rule::text_block => {
+                let body = pair.into_inner().next().map_or("", |p| p.as_str());
+                self.check_control_characters(body, span.start + 3, true);
+                ValueKind::TextBlock(dedent(body))
+            }
+            Rule::unterminated_string => {
+                self.problems.push(
+                    Diagnostic::error(
+                        "unterminated-string",
+                        Span::new(span.start, span.start + 1),
+                        "this text has no closing quote",
+                    )
+                    .with_label("the text starts here")
+                    .with_help("end the text with `\"` on the same line; for text over several lines use `\"\"\"`"),
+                );
+                ValueKind::Unterminated
+            }
+            Rule::date => ValueKind::Date(pair.as_str().to_string()),
+            Rule::article => ValueKind::Article(pair.as_str().to_string()),
+            Rule::duration => {
+                let mut inner = pair.into_inner();
+                let amount = inner.next().map_or(0, |n| self.number(&n));
+                let unit = inner.next().map_or_else(
+                    || Word {
+                        text: String::new(),
+                        span,
+                    },
+                    |u| word(&u),
+                );
+                ValueKind::Duration { amount, unit }
+            }
+            Rule::number => ValueKind::Number(self.number(&pair)),
+            _ => ValueKind::Word(pair.as_str().to_string()),
+        };
+        Value { kind, span }
+    }
+
+    fn number(&mut self, pair: &Pair<'_, Rule>) -> u64 {
+        pair.as_str().parse().unwrap_or_else(|_| {
+            self.problems.push(
+                Diagnostic::error("number-too-large", span_of(pair), "this number is too large")
+                .with_help("numbers in a policy are counts of days, months or years"),
+            );
+            0
+        })
+    }
+
+    fn unescape(&mut self, body: &str, offset: usize) -> String {
+        self.check_control_characters(body, offset, false);
+        let mut text = String::with_capacity(body.len());
+        let mut chars = body.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                text.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, '"')) => text.push('"'),
+                Some((_, '\\')) => text.push('\\'),
+                Some((j, other)) => {
+                    self.problems.push(
+                        Diagnostic::error(
+                            "invalid-escape",
+                            Span::new(offset + i, offset + j + other.len_utf8()),
+                            format!("`\\{other}` is not a valid escape"),
+                        )
+                        .with_help("inside quotes, write `\\\"` for a quote and `\\\\` for a backslash"),
+                    );
+                }
+                None => {}
+            }
+        }
+        text
+    }
+
+    fn check_control_characters(&mut self, text: &str, offset: usize, multiline: bool) {
+        let allowed = |c: char| c == '\t' || (multiline && (c == '\n' || c == '\r'));
+        if let Some((i, c)) = text.char_indices().find(|&(_, c)| c.is_control() && !allowed(c)) {
+            self.problems.push(
+                Diagnostic::error(
+                    "control-character",
+                    Span::new(offset + i, offset + i + c.len_utf8()),
+                    format!("the text contains the invisible control character {}", describe_char(c)),
+                )
+                .with_help("delete it; it was probably copied in by accident"),
+            );
+        }
+    }
+}
+
+fn word(pair: &Pair<'_, Rule>) -> Word {
+    Word {
+        text: pair.as_str().to_string(),
+        span: span_of(pair),
+    }
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+/// Removes the indentation that a text block shares with its lines, and the blank first and
+/// last lines that come from putting `"""` on lines of their own.
+fn dedent(body: &str) -> String {
+    let body = body.replace("\r\n", "\n").replace('\r', "\n");
+    let mut lines: Vec<&str> = body.split('\n').collect();
+    if lines.first().is_some_and(|line| line.trim().is_empty()) {
+        lines.remove(0);
+    }
+    if lines.last().is_some_and(|line| line.trim().is_empty()) {
+        lines.pop();
+    }
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// Scans the braces before parsing, so that absurd nesting is refused without recursing into it,
+/// and so that a block left open can be pointed at where it was opened.
+fn check_nesting(source: &str) -> Option<Diagnostic> {
+    let bytes = source.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if source[i..].starts_with("\"\"\"") => {
+                match source[i + 3..].find("\"\"\"") {
+                    Some(end) => i += 3 + end + 2,
+                    None => {
+                        return Some(
+                            Diagnostic::error(
+                                "unterminated-text-block",
+                                Span::new(i, i + 3),
+                                "this text block is never closed",
+                            )
+                            .with_label("the text block starts here")
+                            .with_help("end the text block with `\"\"\"`"),
+                        );
+                    }
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => {
+                open.push(i);
+                if open.len() > MAX_NESTING {
+                    return Some(
+                        Diagnostic::error(
+                            "too-deeply-nested",
+                            Span::new(i, i + 1),
+                            format!("blocks are nested more than {MAX_NESTING} levels deep"),
+                        )
+                        .with_label("this block is too deep")
+                        .with_help("a policy needs only a few levels: policy, activity, and a block inside it"),
+                    );
+                }
+            }
+            b'}' => {
+                if open.pop().is_none() {
+                    return Some(
+                        Diagnostic::error("unexpected-closing-brace", Span::new(i, i + 1), "this `}` closes no block")
+                            .with_label("no block is open here")
+                            .with_help("delete it, or add the `{` it belongs to"),
+                    );
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop().map(|start| {
+        Diagnostic::error("unclosed-block", Span::new(start, start + 1), "this block is never closed")
+            .with_label("the block opens here")
+            .with_help("add a `}` where the block ends")
+    })
+}
+
+fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let position = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((start, _)) => start,
+    };
+    let found = source[position..].chars().next();
+    let expected = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => expected(positives),
+        ErrorVariant::CustomError { .. } => None,
+    };
+    let (message, span) = match found {
+        None => ("the file ends too early".to_string(), Span::new(position, position)),
+        Some(c) if c == '\n' || c == '\r' => (
+            "this line ends too early".to_string(),
+            Span::new(position, position),
+        ),
+        Some(c) => (
+            format!("klartext did not expect {} here", describe_char(c)),
+            Span::new(position, position + c.len_utf8()),
+        ),
+    };
+    let mut diagnostic = Diagnostic::error("syntax-error", span, message);
+    if let Some(expected) = expected {
+        diagnostic = diagnostic.with_label(format!("expected {expected}"));
+    }
+    let help = if position == 0 || source[..position].trim().is_empty() {
+        "a policy starts with `policy \"Title\" {`"
+    } else {
+        "a fact is a keyword followed by its values, e.g. `retention 30 days`; a value is a text in quotes, a date, a duration, an article or a name"
+    };
+    diagnostic.with_help(help)
+}
+
+fn expected(rules: &[Rule]) -> Option<String> {
+    let mut names: Vec<&str> = rules
+        .iter()
+        .filter_map(|rule| match rule {
+            Rule::keyword | Rule::item => Some("a keyword"),
+            Rule::block => Some("`{`"),
+            Rule::EOI => Some("the end of the file"),
+            Rule::string | Rule::text_block | Rule::date | Rule::article | Rule::duration | Rule::number
+            | Rule::word => Some("a value"),
+            _ => None,
+        })
+        .collect();
+    names.dedup();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_string()),
+        [rest @ .., last] => Some(format!("{} or {last}", rest.join(", "))),
+    }
+}
