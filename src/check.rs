@@ -125,10 +125,19 @@ fn lint(name: &str) -> &'static Lint {
         .unwrap_or(&LINTS[LINTS.len() - 1])
 }
 
-fn warning(name: &'static str, span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+fn warning(
+    name: &'static str,
+    span: Span,
+    message: impl Into<String>,
+    help: impl Into<String>,
+) -> Diagnostic {
     let law = lint(name).law;
     let diagnostic = Diagnostic::warning(name, span, message).with_help(help);
-    if law.is_empty() { diagnostic } else { diagnostic.with_law(law) }
+    if law.is_empty() {
+        diagnostic
+    } else {
+        diagnostic.with_law(law)
+    }
 }
 
 /// Runs every lint over a policy and returns the findings that are not allowed.
@@ -163,13 +172,19 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
         ));
     }
     for controller in &controllers {
-        let span = Span::new(controller.span.start, controller.span.start + "controller".len());
+        let span = Span::new(
+            controller.span.start,
+            controller.span.start + "controller".len(),
+        );
         let c = &controller.contact;
         if c.address.is_empty() || (c.phone.is_empty() && c.email.is_empty() && c.web.is_empty()) {
             findings.push(warning(
                 "missing-controller-contact",
                 span,
-                format!("the notice gives no complete contact details for {}", controller.name),
+                format!(
+                    "the notice gives no complete contact details for {}",
+                    controller.name
+                ),
                 "add its postal `address` and an `email` or `phone`",
             ));
         }
@@ -252,7 +267,10 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             Article::Lawfulness(None) | Article::SpecialCategories(None) => findings.push(warning(
                 "incomplete-legal-basis",
                 basis_span,
-                format!("Art. {} GDPR is given without the point that applies", basis.article),
+                format!(
+                    "Art. {} GDPR is given without the point that applies",
+                    basis.article
+                ),
                 "name the point, e.g. `6(1)(e)` for a task in the public interest",
             )),
             Article::Lawfulness(Some('f')) => {
@@ -273,7 +291,9 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             }
             _ => {}
         }
-        let needs_law = law().legal_basis(&basis.article.code()).is_some_and(|b| b.needs_law);
+        let needs_law = law()
+            .legal_basis(&basis.article.code())
+            .is_some_and(|b| b.needs_law);
         if needs_law && basis.laws.is_empty() {
             let general = policy
                 .state
@@ -281,13 +301,18 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
                 .and_then(|code| law().state(code))
                 .and_then(|state| state.general_basis.clone());
             let help = match general {
-                Some(general) => format!("name the law, e.g. `basis {} \"{general}\"`", basis.article),
+                Some(general) => {
+                    format!("name the law, e.g. `basis {} \"{general}\"`", basis.article)
+                }
                 None => format!("name the law, e.g. `basis {} \"§ 3 …\"`", basis.article),
             };
             findings.push(warning(
                 "missing-national-law",
                 basis_span,
-                format!("Art. {} GDPR needs the law that obliges or entitles you to process", basis.article),
+                format!(
+                    "Art. {} GDPR needs the law that obliges or entitles you to process",
+                    basis.article
+                ),
                 help,
             ));
         }
@@ -324,10 +349,11 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             "add e.g. `retention 30 days` or `retention criteria \"…\"`",
         ));
     }
-    let consent = activity
-        .legal_bases
-        .iter()
-        .any(|b| law().legal_basis(&b.article.code()).is_some_and(|info| info.consent));
+    let consent = activity.legal_bases.iter().any(|b| {
+        law()
+            .legal_basis(&b.article.code())
+            .is_some_and(|info| info.consent)
+    });
     let rights_state_withdrawal = policy.contents.iter().any(|part| match part {
         Part::Rights(rights) => rights.rights.iter().any(|r| r.kind == "withdraw-consent"),
         _ => false,
@@ -357,8 +383,13 @@ fn outdated_law(source: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
                         findings.push(warning(
                             "outdated-law",
                             Span::new(start, start + pattern.len()),
-                            format!("{} is no longer in force (since {})", outdated.name, outdated.since),
-                            format!("cite {} instead", outdated.replaced_by),
+                            format!(
+                                "the {} was {} on {}",
+                                outdated.name,
+                                outdated.change,
+                                english_date(&outdated.since)
+                            ),
+                            format!("instead cite {}", outdated.replaced_by),
                         ));
                         break;
                     }
@@ -369,6 +400,13 @@ fn outdated_law(source: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
             outdated_law(source, block, findings);
         }
     }
+}
+
+fn english_date(iso: &str) -> String {
+    crate::model::Date::parse(iso).map_or_else(
+        || iso.to_string(),
+        |date| date.written(crate::model::Language::En),
+    )
 }
 
 /// The first place where `word` stands in `text` as a whole word.
@@ -383,18 +421,29 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 
 /// Removes the findings the author has accepted, and reports acceptances that match nothing.
 fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut scopes: Vec<(&crate::model::Allowance, Span, bool)> =
-        policy.allowances.iter().map(|a| (a, policy.span, false)).collect();
+    let mut scopes: Vec<(&crate::model::Allowance, Span, bool)> = policy
+        .allowances
+        .iter()
+        .map(|a| (a, policy.span, false))
+        .collect();
     for part in &policy.contents {
         if let Part::Activity(activity) = part {
-            scopes.extend(activity.allowances.iter().map(|a| (a, activity.span, false)));
+            scopes.extend(
+                activity
+                    .allowances
+                    .iter()
+                    .map(|a| (a, activity.span, false)),
+            );
         }
     }
     let mut kept = Vec::new();
     for finding in findings {
         let mut allowed = false;
         for (allowance, scope, used) in scopes.iter_mut() {
-            if allowance.lint == finding.name && scope.start <= finding.span.start && finding.span.end <= scope.end {
+            if allowance.lint == finding.name
+                && scope.start <= finding.span.start
+                && finding.span.end <= scope.end
+            {
                 *used = true;
                 allowed = true;
             }
@@ -426,6 +475,12 @@ mod tests {
         assert_eq!(find_word("nach § 5 TMG", "TMG"), Some("nach § 5 ".len()));
         assert_eq!(find_word("TMGesetz", "TMG"), None);
         assert_eq!(find_word("HDSIG", "HDSG"), None);
-        assert_eq!(find_word("Hessisches Datenschutzgesetz", "Hessisches Datenschutzgesetz"), Some(0));
+        assert_eq!(
+            find_word(
+                "Hessisches Datenschutzgesetz",
+                "Hessisches Datenschutzgesetz"
+            ),
+            Some(0)
+        );
     }
 }

@@ -12,7 +12,11 @@ use klartext::render::{Format, Renderer};
 use klartext::{Outcome, compile};
 
 #[derive(Parser)]
-#[command(name = "klartext", version, about = "Compiles privacy notices (Datenschutzerklärungen) from policy sources")]
+#[command(
+    name = "klartext",
+    version,
+    about = "Compiles privacy notices (Datenschutzerklärungen) from policy sources"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,7 +72,10 @@ enum MessageFormat {
 fn parse_format(name: &str) -> Result<Format, String> {
     Format::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format `{name}`; the formats are {}", names.join(", "))
+        format!(
+            "unknown format `{name}`; the formats are {}",
+            names.join(", ")
+        )
     })
 }
 
@@ -113,16 +120,21 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let metadata = std::fs::metadata(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         if metadata.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            let entries = std::fs::read_dir(path)
+                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .map(|entry| entry.path())
                 .filter(|p| p.extension().is_some_and(|ext| ext == "klar") && p.is_file())
                 .collect();
             if found.is_empty() {
-                return Err(format!("{} contains no policies (files ending in .klar)", path.display()));
+                return Err(format!(
+                    "{} contains no policies (files ending in .klar)",
+                    path.display()
+                ));
             }
             found.sort();
             files.extend(found);
@@ -134,7 +146,8 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 fn read_and_compile(path: &Path) -> Result<Outcome, String> {
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     Ok(compile(&path.display().to_string(), &bytes))
 }
 
@@ -210,10 +223,20 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
         }
     }
     reporter.summary(files.len(), report.message_format);
-    if reporter.failed(report.deny_warnings) { INPUT_ERRORS } else { 0 }
+    if reporter.failed(report.deny_warnings) {
+        INPUT_ERRORS
+    } else {
+        0
+    }
 }
 
-fn run_compile(paths: &[PathBuf], formats: &[Format], out: &Path, templates: Option<&Path>, report: &Report) -> u8 {
+fn run_compile(
+    paths: &[PathBuf],
+    formats: &[Format],
+    out: &Path,
+    templates: Option<&Path>,
+    report: &Report,
+) -> u8 {
     let files = match policy_files(paths) {
         Ok(files) => files,
         Err(message) => return fail(message),
@@ -248,7 +271,9 @@ fn run_compile(paths: &[PathBuf], formats: &[Format], out: &Path, templates: Opt
             Err(message) => return fail(message),
         };
         reporter.report(&outcome, report.message_format);
-        let Some(policy) = &outcome.policy else { continue };
+        let Some(policy) = &outcome.policy else {
+            continue;
+        };
         if report.deny_warnings && !outcome.diagnostics.is_empty() {
             continue;
         }
@@ -257,7 +282,13 @@ fn run_compile(paths: &[PathBuf], formats: &[Format], out: &Path, templates: Opt
         for &format in &formats {
             match renderer.render(policy, format) {
                 Ok(text) => documents.push((format, text)),
-                Err(error) => return fail(format!("cannot render {} as {}: {error}", path.display(), format.name())),
+                Err(error) => {
+                    return fail(format!(
+                        "cannot render {} as {}: {error}",
+                        path.display(),
+                        format.name()
+                    ));
+                }
             }
         }
         if to_stdout {
@@ -282,11 +313,18 @@ fn run_compile(paths: &[PathBuf], formats: &[Format], out: &Path, templates: Opt
     if report.message_format == MessageFormat::Human && !to_stdout {
         eprintln!("wrote {written} files to {}", out.display());
     }
-    if reporter.failed(report.deny_warnings) { INPUT_ERRORS } else { 0 }
+    if reporter.failed(report.deny_warnings) {
+        INPUT_ERRORS
+    } else {
+        0
+    }
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().map_or_else(|| "policy".to_string(), |s| s.to_string_lossy().into_owned())
+    path.file_stem().map_or_else(
+        || "policy".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }
 
 fn clashing_stem(files: &[PathBuf]) -> Option<(&PathBuf, &PathBuf, String)> {
@@ -307,7 +345,10 @@ fn clashing_stem(files: &[PathBuf]) -> Option<(&PathBuf, &PathBuf, String)> {
 /// Writes a file so that readers see the old content or the new, never a part: the text goes
 /// to a temporary file beside the target, which is then renamed over it.
 fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;
@@ -317,5 +358,9 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn count(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -30,7 +30,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
             return Outcome {
                 source: SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
                 policy: None,
-                diagnostics: vec![diagnostic],
+                diagnostics: vec![*diagnostic],
             };
         }
     };
@@ -58,19 +58,23 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
 }
 
 /// Bytes to text: UTF-8, with a byte order mark allowed and removed.
-pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+pub fn decode(bytes: &[u8]) -> Result<String, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
         Err(error) => {
             let at = error.valid_up_to();
-            Err(Diagnostic::error(
-                "invalid-utf8",
-                Span::new(at, at + 1),
-                "this file is not UTF-8 text",
-            )
-            .with_label("this byte is not part of a UTF-8 character")
-            .with_help("save the file as UTF-8 (in most editors: “Save with encoding” → UTF-8)"))
+            Err(Box::new(
+                Diagnostic::error(
+                    "invalid-utf8",
+                    Span::new(at, at + 1),
+                    "this file is not UTF-8 text",
+                )
+                .with_label("this byte is not part of a UTF-8 character")
+                .with_help(
+                    "save the file as UTF-8 (in most editors: “Save with encoding” → UTF-8)",
+                ),
+            ))
         }
     }
 }

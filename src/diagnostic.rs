@@ -86,7 +86,10 @@ impl Diagnostic {
 }
 
 /// Suggests the closest of `candidates` to a misspelt `word`, if one is close enough.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
@@ -142,7 +145,10 @@ impl SourceFile {
 
     /// Renders a diagnostic the way compilers do: location, quoted line, caret, help.
     pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
-        let span = Span::new(self.clamp(diagnostic.span.start), self.clamp(diagnostic.span.end));
+        let span = Span::new(
+            self.clamp(diagnostic.span.start),
+            self.clamp(diagnostic.span.end),
+        );
         let mut report = match diagnostic.severity {
             Severity::Error => Report::error(),
             Severity::Warning => Report::warning(),
@@ -152,7 +158,10 @@ impl SourceFile {
         let mut notes = Vec::new();
         if self.line_length_at(span.start) > MAX_QUOTED_LINE {
             let (line, column) = self.location(span.start);
-            notes.push(format!("at {}:{line}:{column} (line too long to show)", self.name()));
+            notes.push(format!(
+                "at {}:{line}:{column} (line too long to show)",
+                self.name()
+            ));
         } else {
             let end = if span.end > span.start && self.line_length_at(span.end) <= MAX_QUOTED_LINE {
                 span.end
@@ -180,7 +189,12 @@ impl SourceFile {
         };
         let config = Config::default();
         if term::emit_to_write_style(&mut buffer, &config, &self.file, &report).is_err() {
-            return format!("{}: {}: {}\n", self.name(), diagnostic.name, diagnostic.message);
+            return format!(
+                "{}: {}: {}\n",
+                self.name(),
+                diagnostic.name,
+                diagnostic.message
+            );
         }
         String::from_utf8_lossy(buffer.as_slice()).into_owned()
     }

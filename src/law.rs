@@ -54,8 +54,12 @@ pub struct Country {
 pub struct OutdatedLaw {
     pub name: String,
     pub patterns: Vec<String>,
-    pub replaced_by: String,
+    /// `repealed`, `renamed`, `replaced` or `invalidated`.
+    pub change: String,
     pub since: String,
+    /// What to cite instead.
+    #[serde(rename = "use")]
+    pub replaced_by: String,
     pub source: String,
 }
 
@@ -86,7 +90,10 @@ pub fn law() -> &'static Law {
         rights: load("rights.yaml", include_str!("../law/rights.yaml")),
         states: load("states.yaml", include_str!("../law/states.yaml")),
         countries: load("countries.yaml", include_str!("../law/countries.yaml")),
-        outdated: load("outdated-law.yaml", include_str!("../law/outdated-law.yaml")),
+        outdated: load(
+            "outdated-law.yaml",
+            include_str!("../law/outdated-law.yaml"),
+        ),
     })
 }
 
@@ -122,5 +129,13 @@ mod tests {
         assert!(law.country("IE").is_some_and(|c| c.eea));
         assert!(law.country("US").is_some_and(|c| !c.eea && c.dpf));
         assert!(law.outdated.iter().all(|o| !o.patterns.is_empty()));
+        assert!(
+            law.outdated
+                .iter()
+                .all(|o| crate::model::Date::parse(&o.since).is_some())
+        );
+        assert!(law.outdated.iter().all(|o| {
+            ["repealed", "renamed", "replaced", "invalidated"].contains(&o.change.as_str())
+        }));
     }
 }

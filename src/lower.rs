@@ -36,7 +36,9 @@ const POLICY: &[&str] = &[
     "section",
     "rights",
 ];
-const CONTACT: &[&str] = &["address", "country", "phone", "fax", "email", "de-mail", "web", "hours"];
+const CONTACT: &[&str] = &[
+    "address", "country", "phone", "fax", "email", "de-mail", "web", "hours",
+];
 const CONTROLLER: &[&str] = &["represented-by", "responsible-for", "text", "officer"];
 const OFFICER: &[&str] = &["role", "organisation", "text"];
 const AUTHORITY: &[&str] = &["text"];
@@ -71,13 +73,21 @@ const ACTIVITY: &[&str] = &[
 const BASIS: &[&str] = &["law", "when"];
 const PROCESSOR: &[&str] = &["role"];
 const TRANSFER: &[&str] = &["text"];
-const COOKIE: &[&str] = &["provider", "purpose", "lifetime", "necessary", "consent", "text"];
+const COOKIE: &[&str] = &[
+    "provider",
+    "purpose",
+    "lifetime",
+    "necessary",
+    "consent",
+    "text",
+];
 const SECTION: &[&str] = &["text", "section"];
 const RIGHTS: &[&str] = &["title", "text", "right"];
 const RIGHT: &[&str] = &["text"];
 const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
 const TIME_UNITS: &[&str] = &[
-    "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
+    "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+    "year", "years",
 ];
 
 #[derive(Default)]
@@ -100,7 +110,9 @@ impl Lowerer {
                     format!("`{}` cannot stand outside the policy", item.keyword.text),
                 )
                 .with_label("expected `policy`");
-                if item.keyword.text.len() > 2 && did_you_mean(&item.keyword.text, ["policy"]).is_some() {
+                if item.keyword.text.len() > 2
+                    && did_you_mean(&item.keyword.text, ["policy"]).is_some()
+                {
                     problem = problem.with_help("did you mean `policy`?");
                 } else {
                     problem = problem.with_help("everything goes inside `policy \"Title\" { … }`");
@@ -108,8 +120,12 @@ impl Lowerer {
                 self.error(problem);
             } else if policy.is_some() {
                 self.error(
-                    Diagnostic::error("duplicate-policy", item.keyword.span, "a file holds one policy only")
-                        .with_help("put the second policy in a file of its own"),
+                    Diagnostic::error(
+                        "duplicate-policy",
+                        item.keyword.span,
+                        "a file holds one policy only",
+                    )
+                    .with_help("put the second policy in a file of its own"),
                 );
             } else {
                 policy = Some(self.policy(item));
@@ -125,7 +141,11 @@ impl Lowerer {
     }
 
     fn policy(&mut self, item: &Item) -> Policy {
-        let title = self.title(item, "policy", "policy \"Datenschutzerklärung der Stadt …\" {");
+        let title = self.title(
+            item,
+            "policy",
+            "policy \"Datenschutzerklärung der Stadt …\" {",
+        );
         let mut policy = Policy {
             title,
             language: Language::De,
@@ -187,7 +207,7 @@ impl Lowerer {
                 "organisation" => policy.organisations.extend(self.organisation(fact)),
                 "activity" => {
                     let activity = self.activity(fact);
-                    policy.contents.push(Part::Activity(activity));
+                    policy.contents.push(Part::Activity(Box::new(activity)));
                 }
                 "section" => {
                     let section = self.section(fact);
@@ -205,7 +225,11 @@ impl Lowerer {
     }
 
     fn controller(&mut self, item: &Item) -> Controller {
-        let (id, name) = self.header(item, "controller", "controller stadt \"Stadt Musterhausen\" {");
+        let (id, name) = self.header(
+            item,
+            "controller",
+            "controller stadt \"Stadt Musterhausen\" {",
+        );
         let mut controller = Controller {
             id,
             anchor: String::new(),
@@ -278,7 +302,11 @@ impl Lowerer {
     }
 
     fn authority(&mut self, item: &Item) -> SupervisoryAuthority {
-        let name = self.title(item, "supervisory-authority", "supervisory-authority \"Der Hessische Beauftragte …\" {");
+        let name = self.title(
+            item,
+            "supervisory-authority",
+            "supervisory-authority \"Der Hessische Beauftragte …\" {",
+        );
         let mut authority = SupervisoryAuthority {
             anchor: String::new(),
             name,
@@ -302,7 +330,11 @@ impl Lowerer {
     }
 
     fn organisation(&mut self, item: &Item) -> Option<Organisation> {
-        let (id, name) = self.header(item, "organisation", "organisation sitepark \"Sitepark GmbH\" {");
+        let (id, name) = self.header(
+            item,
+            "organisation",
+            "organisation sitepark \"Sitepark GmbH\" {",
+        );
         let Some(id) = id else {
             self.error(
                 Diagnostic::error("missing-id", item.keyword.span, "this organisation has no id")
@@ -356,12 +388,24 @@ impl Lowerer {
                 let value = self.country(fact);
                 self.once(&mut contact.country, value, fact);
             }
-            "phone" => contact.phone.extend(self.strings(fact, "phone \"0561 115\"")),
-            "fax" => contact.fax.extend(self.strings(fact, "fax \"0561 787-87\"")),
-            "email" => contact.email.extend(self.emails(fact, "email \"info@example.de\"")),
-            "de-mail" => contact.de_mail.extend(self.emails(fact, "de-mail \"service@example.de-mail.de\"")),
-            "web" => contact.web.extend(self.urls(fact, "web \"https://www.example.de\"")),
-            "hours" => contact.hours.extend(self.strings(fact, "hours \"Mo–Fr 8:00–16:00 Uhr\"")),
+            "phone" => contact
+                .phone
+                .extend(self.strings(fact, "phone \"0561 115\"")),
+            "fax" => contact
+                .fax
+                .extend(self.strings(fact, "fax \"0561 787-87\"")),
+            "email" => contact
+                .email
+                .extend(self.emails(fact, "email \"info@example.de\"")),
+            "de-mail" => contact
+                .de_mail
+                .extend(self.emails(fact, "de-mail \"service@example.de-mail.de\"")),
+            "web" => contact
+                .web
+                .extend(self.urls(fact, "web \"https://www.example.de\"")),
+            "hours" => contact
+                .hours
+                .extend(self.strings(fact, "hours \"Mo–Fr 8:00–16:00 Uhr\"")),
             _ => return false,
         }
         true
@@ -410,23 +454,40 @@ impl Lowerer {
                     let value = self.text(fact, "text \"\"\"…\"\"\"");
                     self.once(&mut activity.text, value, fact);
                 }
-                "data" => activity.data.extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
-                "subjects" => activity.subjects.extend(self.strings(fact, "subjects \"Besucherinnen und Besucher\"")),
-                "source" => activity.sources.extend(self.strings(fact, "source \"Melderegister\"")),
-                "purpose" => activity.purposes.extend(self.strings(fact, "purpose \"Versand des Newsletters\"")),
+                "data" => activity
+                    .data
+                    .extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
+                "subjects" => activity
+                    .subjects
+                    .extend(self.strings(fact, "subjects \"Besucherinnen und Besucher\"")),
+                "source" => activity
+                    .sources
+                    .extend(self.strings(fact, "source \"Melderegister\"")),
+                "purpose" => activity
+                    .purposes
+                    .extend(self.strings(fact, "purpose \"Versand des Newsletters\"")),
                 "basis" => activity.legal_bases.extend(self.legal_basis(fact)),
                 "legitimate-interest" => activity
                     .legitimate_interests
                     .extend(self.strings(fact, "legitimate-interest \"Schutz vor Angriffen\"")),
                 "recipients" | "recipient" => self.recipients(fact, &mut activity),
                 "processor" => activity.processors.extend(self.processor(fact)),
-                "joint-controller" => activity.joint_controllers.extend(self.references(fact, "joint-controller meta")),
-                "operator" => activity.operators.extend(self.references(fact, "operator meta")),
-                "presence" => activity.presences.extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
+                "joint-controller" => activity
+                    .joint_controllers
+                    .extend(self.references(fact, "joint-controller meta")),
+                "operator" => activity
+                    .operators
+                    .extend(self.references(fact, "operator meta")),
+                "presence" => activity
+                    .presences
+                    .extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
                 "partner" => activity.partners.extend(self.partner(fact)),
                 "transfer" => activity.transfers.extend(self.transfer(fact)),
                 "retention" => activity.retention.extend(self.retention(fact)),
-                "requirement" => activity.requirement.extend(self.strings(fact, "requirement \"Pflichtangabe ist die E-Mail-Adresse.\"")),
+                "requirement" => activity.requirement.extend(self.strings(
+                    fact,
+                    "requirement \"Pflichtangabe ist die E-Mail-Adresse.\"",
+                )),
                 "automated-decisions" => {
                     let value = self.automated_decisions(fact);
                     self.once(&mut activity.automated_decisions, value, fact);
@@ -435,8 +496,12 @@ impl Lowerer {
                 "privacy-policy" => activity
                     .privacy_policies
                     .extend(self.urls(fact, "privacy-policy \"https://example.com/privacy\"")),
-                "objection" => activity.objection.extend(self.text(fact, "objection \"\"\"…\"\"\"")),
-                "withdrawal" => activity.withdrawal.extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
+                "objection" => activity
+                    .objection
+                    .extend(self.text(fact, "objection \"\"\"…\"\"\"")),
+                "withdrawal" => activity
+                    .withdrawal
+                    .extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
                 "section" => activity.sections.push(self.section(fact)),
                 "allow" => activity.allowances.extend(self.allowance(fact)),
                 _ => self.unknown(fact, "an activity", &[ACTIVITY]),
@@ -509,11 +574,15 @@ impl Lowerer {
         for value in &fact.values {
             match &value.kind {
                 ValueKind::Word(word) if word == "none" => activity.no_recipients = true,
-                ValueKind::Word(word) => activity.recipients.push(Recipient::Organisation(Reference {
-                    id: word.clone(),
-                    span: value.span,
-                })),
-                ValueKind::String(category) => activity.recipients.push(Recipient::Category(category.clone())),
+                ValueKind::Word(word) => {
+                    activity.recipients.push(Recipient::Organisation(Reference {
+                        id: word.clone(),
+                        span: value.span,
+                    }))
+                }
+                ValueKind::String(category) => activity
+                    .recipients
+                    .push(Recipient::Category(category.clone())),
                 _ => self.wrong_value(
                     fact,
                     value,
@@ -589,19 +658,26 @@ impl Lowerer {
             }
         };
         let ValueKind::Word(id) = &recipient.kind else {
-            self.wrong_value(fact, recipient, "the id of the receiving organisation", EXAMPLE);
+            self.wrong_value(
+                fact,
+                recipient,
+                "the id of the receiving organisation",
+                EXAMPLE,
+            );
             return None;
         };
         let safeguard = match safeguard.map(|value| (value, &value.kind)) {
             None => None,
-            Some((_, ValueKind::Word(word))) if SAFEGUARDS.contains(&word.as_str()) => Some(match word.as_str() {
-                "adequacy" => Safeguard::Adequacy,
-                "dpf" => Safeguard::Dpf,
-                "scc" => Safeguard::Scc,
-                "bcr" => Safeguard::Bcr,
-                "derogation" => Safeguard::Derogation,
-                _ => Safeguard::None,
-            }),
+            Some((_, ValueKind::Word(word))) if SAFEGUARDS.contains(&word.as_str()) => {
+                Some(match word.as_str() {
+                    "adequacy" => Safeguard::Adequacy,
+                    "dpf" => Safeguard::Dpf,
+                    "scc" => Safeguard::Scc,
+                    "bcr" => Safeguard::Bcr,
+                    "derogation" => Safeguard::Derogation,
+                    _ => Safeguard::None,
+                })
+            }
             Some((value, kind)) => {
                 let mut problem = Diagnostic::error(
                     "unknown-safeguard",
@@ -657,28 +733,39 @@ impl Lowerer {
                     let duration = self.duration(first)?;
                     let from = match rest {
                         [] => None,
-                        [Value {
-                            kind: ValueKind::String(from),
-                            ..
-                        }] => Some(from.clone()),
+                        [
+                            Value {
+                                kind: ValueKind::String(from),
+                                ..
+                            },
+                        ] => Some(from.clone()),
                         [other, ..] => {
-                            self.wrong_value(fact, other, "from when, in quotes", "retention 12 months \"nach dem letzten Login\"");
+                            self.wrong_value(
+                                fact,
+                                other,
+                                "from when, in quotes",
+                                "retention 12 months \"nach dem letzten Login\"",
+                            );
                             return None;
                         }
                     };
                     Some(Retention::Period { duration, from })
                 }
-                ValueKind::Word(form) if ["until", "statutory", "criteria"].contains(&form.as_str()) => {
+                ValueKind::Word(form)
+                    if ["until", "statutory", "criteria"].contains(&form.as_str()) =>
+                {
                     let example = match form.as_str() {
                         "until" => "retention until \"Sie das Abonnement kündigen\"",
                         "statutory" => "retention statutory \"§ 147 AO\"",
                         _ => "retention criteria \"solange es für den Zweck erforderlich ist\"",
                     };
                     let text = match rest {
-                        [Value {
-                            kind: ValueKind::String(text) | ValueKind::TextBlock(text),
-                            ..
-                        }] => text.clone(),
+                        [
+                            Value {
+                                kind: ValueKind::String(text) | ValueKind::TextBlock(text),
+                                ..
+                            },
+                        ] => text.clone(),
                         [] => {
                             self.missing_value(fact, example);
                             return None;
@@ -702,7 +789,7 @@ impl Lowerer {
                     )
                     .with_label("expected a duration, `until`, `statutory` or `criteria`");
                     problem = problem.with_help(
-                        "write `retention 30 days`, `retention until \"…\"`, `retention statutory \"§ … \"` or `retention criteria \"…\"`",
+                        "write `retention 30 days`, `retention until \"…\"`, `retention statutory \"§ …\"` or `retention criteria \"…\"`",
                     );
                     self.error(problem);
                     None
@@ -714,14 +801,18 @@ impl Lowerer {
     fn automated_decisions(&mut self, fact: &Item) -> Option<AutomatedDecisions> {
         self.no_block(fact);
         match fact.values.as_slice() {
-            [Value {
-                kind: ValueKind::Word(word),
-                ..
-            }] if word == "none" => Some(AutomatedDecisions::None),
-            [Value {
-                kind: ValueKind::String(text) | ValueKind::TextBlock(text),
-                ..
-            }] => Some(AutomatedDecisions::Described(text.clone())),
+            [
+                Value {
+                    kind: ValueKind::Word(word),
+                    ..
+                },
+            ] if word == "none" => Some(AutomatedDecisions::None),
+            [
+                Value {
+                    kind: ValueKind::String(text) | ValueKind::TextBlock(text),
+                    ..
+                },
+            ] => Some(AutomatedDecisions::Described(text.clone())),
             _ => {
                 let span = fact.values.first().map_or(fact.keyword.span, |v| v.span);
                 self.error(
@@ -753,17 +844,23 @@ impl Lowerer {
                     let value = self.reference(fact, "provider matomo");
                     self.once(&mut cookie.provider, value, fact);
                 }
-                "purpose" => cookie.purposes.extend(self.strings(fact, "purpose \"Statistik\"")),
+                "purpose" => cookie
+                    .purposes
+                    .extend(self.strings(fact, "purpose \"Statistik\"")),
                 "lifetime" => {
                     let value = match fact.values.as_slice() {
-                        [value @ Value {
-                            kind: ValueKind::Duration { .. },
-                            ..
-                        }] => self.duration(value).map(Lifetime::Duration),
-                        [Value {
-                            kind: ValueKind::String(text),
-                            ..
-                        }] => Some(Lifetime::Described(text.clone())),
+                        [
+                            value @ Value {
+                                kind: ValueKind::Duration { .. },
+                                ..
+                            },
+                        ] => self.duration(value).map(Lifetime::Duration),
+                        [
+                            Value {
+                                kind: ValueKind::String(text),
+                                ..
+                            },
+                        ] => Some(Lifetime::Described(text.clone())),
                         _ => {
                             let span = fact.values.first().map_or(fact.keyword.span, |v| v.span);
                             self.error(
@@ -795,7 +892,20 @@ impl Lowerer {
     }
 
     fn section(&mut self, item: &Item) -> Section {
-        let (id, title) = self.header(item, "section", "section datensicherheit \"Datensicherheit\" {");
+        let (id, title) = match item.values.as_slice() {
+            [] => (None, String::new()),
+            [
+                Value {
+                    kind: ValueKind::Word(id),
+                    ..
+                },
+            ] => (Some(id.clone()), String::new()),
+            _ => self.header(
+                item,
+                "section",
+                "section datensicherheit \"Datensicherheit\" {",
+            ),
+        };
         let mut section = Section {
             id,
             anchor: String::new(),
@@ -818,12 +928,13 @@ impl Lowerer {
     }
 
     fn rights(&mut self, item: &Item) -> Rights {
-        if let Some(value) = item.values.first() {
-            self.wrong_value(item, value, "nothing before the block", "rights {");
-        }
+        let title = match item.values.as_slice() {
+            [] => None,
+            _ => Some(self.title(item, "rights", "rights \"Ihre Rechte\" {")),
+        };
         let mut rights = Rights {
             anchor: String::new(),
-            title: None,
+            title,
             text: None,
             rights: Vec::new(),
             span: item.span,
@@ -862,9 +973,13 @@ impl Lowerer {
                 None => format!("the rights are {}", list(&kinds)),
             };
             self.error(
-                Diagnostic::error("unknown-right", first.span, format!("`{kind}` is not a right of the data subject"))
-                    .with_label("unknown right")
-                    .with_help(help),
+                Diagnostic::error(
+                    "unknown-right",
+                    first.span,
+                    format!("`{kind}` is not a right of the data subject"),
+                )
+                .with_label("unknown right")
+                .with_help(help),
             );
             return None;
         }
@@ -915,8 +1030,12 @@ impl Lowerer {
                         None => "run `klartext lints` to see every lint".to_string(),
                     };
                     self.error(
-                        Diagnostic::error("unknown-lint", *span, format!("there is no lint `{lint}`"))
-                            .with_help(help),
+                        Diagnostic::error(
+                            "unknown-lint",
+                            *span,
+                            format!("there is no lint `{lint}`"),
+                        )
+                        .with_help(help),
                     );
                     return None;
                 }
@@ -955,10 +1074,12 @@ impl Lowerer {
                     ..
                 },
             ] => (Some(id.clone()), title.clone()),
-            [Value {
-                kind: ValueKind::String(title),
-                ..
-            }] => (None, title.clone()),
+            [
+                Value {
+                    kind: ValueKind::String(title),
+                    ..
+                },
+            ] => (None, title.clone()),
             _ => {
                 let span = item.values.first().map_or(item.keyword.span, |v| v.span);
                 self.error(
@@ -976,15 +1097,21 @@ impl Lowerer {
 
     fn title(&mut self, item: &Item, what: &str, example: &str) -> String {
         match item.values.as_slice() {
-            [Value {
-                kind: ValueKind::String(title),
-                ..
-            }] => title.clone(),
+            [
+                Value {
+                    kind: ValueKind::String(title),
+                    ..
+                },
+            ] => title.clone(),
             _ => {
                 let span = item.values.first().map_or(item.keyword.span, |v| v.span);
                 self.error(
-                    Diagnostic::error("missing-title", span, format!("`{what}` needs a title in quotes"))
-                        .with_help(format!("write e.g. `{example}`")),
+                    Diagnostic::error(
+                        "missing-title",
+                        span,
+                        format!("`{what}` needs a title in quotes"),
+                    )
+                    .with_help(format!("write e.g. `{example}`")),
                 );
                 String::new()
             }
@@ -997,9 +1124,15 @@ impl Lowerer {
             Some(items) => items,
             None => {
                 self.error(
-                    Diagnostic::error("missing-block", item.span, format!("`{what}` needs its facts in braces"))
-                        .with_label("expected `{` after this")
-                        .with_help(format!("write `{what} … {{`, the facts on the following lines, and `}}`")),
+                    Diagnostic::error(
+                        "missing-block",
+                        item.span,
+                        format!("`{what}` needs its facts in braces"),
+                    )
+                    .with_label("expected `{` after this")
+                    .with_help(format!(
+                        "write `{what} … {{`, the facts on the following lines, and `}}`"
+                    )),
                 );
                 &[]
             }
@@ -1023,8 +1156,12 @@ impl Lowerer {
         self.no_block(fact);
         if let Some(value) = fact.values.first() {
             self.error(
-                Diagnostic::error("wrong-value", value.span, format!("`{}` stands alone", fact.keyword.text))
-                    .with_help("remove what follows it"),
+                Diagnostic::error(
+                    "wrong-value",
+                    value.span,
+                    format!("`{}` stands alone", fact.keyword.text),
+                )
+                .with_help("remove what follows it"),
             );
         }
     }
@@ -1058,7 +1195,10 @@ impl Lowerer {
             Diagnostic::error(
                 "unknown-keyword",
                 fact.keyword.span,
-                format!("`{}` is not something {context} can have", fact.keyword.text),
+                format!(
+                    "`{}` is not something {context} can have",
+                    fact.keyword.text
+                ),
             )
             .with_label("unknown keyword")
             .with_help(help),
@@ -1077,9 +1217,6 @@ impl Lowerer {
     }
 
     fn wrong_value(&mut self, fact: &Item, value: &Value, expected: &str, example: &str) {
-        if value.kind == ValueKind::Unterminated {
-            return;
-        }
         self.error(
             Diagnostic::error(
                 "wrong-value",
@@ -1122,16 +1259,19 @@ impl Lowerer {
     fn text(&mut self, fact: &Item, example: &str) -> Option<Prose> {
         self.no_block(fact);
         match fact.values.as_slice() {
-            [Value {
-                kind: ValueKind::String(text) | ValueKind::TextBlock(text),
-                ..
-            }] => Some(text.clone()),
+            [
+                Value {
+                    kind: ValueKind::String(text) | ValueKind::TextBlock(text),
+                    ..
+                },
+            ] => Some(text.clone()),
             [] => {
                 self.missing_value(fact, example);
                 None
             }
             [value, ..] => {
-                let value = if matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_)) {
+                let value = if matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_))
+                {
                     &fact.values[1]
                 } else {
                     value
@@ -1145,10 +1285,12 @@ impl Lowerer {
     fn word(&mut self, fact: &Item, example: &str) -> Option<String> {
         self.no_block(fact);
         match fact.values.as_slice() {
-            [Value {
-                kind: ValueKind::Word(word),
-                ..
-            }] => Some(word.clone()),
+            [
+                Value {
+                    kind: ValueKind::Word(word),
+                    ..
+                },
+            ] => Some(word.clone()),
             [] => {
                 self.missing_value(fact, example);
                 None
@@ -1184,7 +1326,12 @@ impl Lowerer {
                     id: id.clone(),
                     span: value.span,
                 }),
-                _ => self.wrong_value(fact, value, "ids of organisations declared in the policy", example),
+                _ => self.wrong_value(
+                    fact,
+                    value,
+                    "ids of organisations declared in the policy",
+                    example,
+                ),
             }
         }
         references
@@ -1197,7 +1344,10 @@ impl Lowerer {
         }
         let codes: Vec<&str> = law().states.iter().map(|s| s.code.as_str()).collect();
         let upper = code.to_uppercase();
-        let help = match codes.iter().find(|c| **c == upper || c.ends_with(&format!("-{upper}"))) {
+        let help = match codes
+            .iter()
+            .find(|c| **c == upper || c.ends_with(&format!("-{upper}")))
+        {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!("the states are {}", list(&codes)),
         };
@@ -1224,8 +1374,12 @@ impl Lowerer {
             "write the two-letter ISO 3166-1 code, e.g. `IE` for Ireland or `US` for the United States".to_string()
         };
         self.error(
-            Diagnostic::error("unknown-country", fact.values[0].span, format!("`{code}` is not a country klartext knows"))
-                .with_help(help),
+            Diagnostic::error(
+                "unknown-country",
+                fact.values[0].span,
+                format!("`{code}` is not a country klartext knows"),
+            )
+            .with_help(help),
         );
         None
     }
@@ -1238,8 +1392,12 @@ impl Lowerer {
                     Some(date) => Some(date),
                     None => {
                         self.error(
-                            Diagnostic::error("invalid-date", value.span, format!("{text} is not a date in the calendar"))
-                                .with_help("write year-month-day, e.g. `2024-05-02`"),
+                            Diagnostic::error(
+                                "invalid-date",
+                                value.span,
+                                format!("{text} is not a date in the calendar"),
+                            )
+                            .with_help("write year-month-day, e.g. `2024-05-02`"),
                         );
                         None
                     }
@@ -1273,13 +1431,28 @@ impl Lowerer {
             "year" | "years" => TimeUnit::Year,
             other => {
                 let help = match did_you_mean(other, TIME_UNITS.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "write the unit in English: minutes, hours, days, weeks, months or years".to_string(),
+                    Some(s) => {
+                        let singular = s.trim_end_matches('s');
+                        let unit = if *amount == 1 {
+                            singular.to_string()
+                        } else {
+                            format!("{singular}s")
+                        };
+                        format!("did you mean `{amount} {unit}`?")
+                    }
+                    None => {
+                        "write the unit in English: minutes, hours, days, weeks, months or years"
+                            .to_string()
+                    }
                 };
                 self.error(
-                    Diagnostic::error("unknown-unit", unit.span, format!("`{other}` is not a unit of time"))
-                        .with_label("expected a duration like `30 days`")
-                        .with_help(help),
+                    Diagnostic::error(
+                        "unknown-unit",
+                        unit.span,
+                        format!("`{other}` is not a unit of time"),
+                    )
+                    .with_label("expected a duration like `30 days`")
+                    .with_help(help),
                 );
                 return None;
             }
@@ -1293,14 +1466,19 @@ impl Lowerer {
     fn emails(&mut self, fact: &Item, example: &str) -> Vec<String> {
         let emails = self.strings(fact, example);
         for (email, value) in emails.iter().zip(&fact.values) {
-            let valid = email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.ends_with('.'))
-                && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+            let valid = email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
+            }) && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c == '<' || c == '>');
             if !valid {
                 self.error(
-                    Diagnostic::error("invalid-email", value.span, format!("`{email}` is not an e-mail address"))
-                        .with_help("an e-mail address looks like `name@example.de`"),
+                    Diagnostic::error(
+                        "invalid-email",
+                        value.span,
+                        format!("`{email}` is not an e-mail address"),
+                    )
+                    .with_help("an e-mail address looks like `name@example.de`"),
                 );
             }
         }
@@ -1312,8 +1490,14 @@ impl Lowerer {
         for (url, value) in urls.iter().zip(&fact.values) {
             if !crate::render::is_safe_url(url) || url.chars().any(char::is_whitespace) {
                 self.error(
-                    Diagnostic::error("invalid-url", value.span, format!("`{url}` is not a web address klartext can link to"))
-                        .with_help("write an address starting with `https://`, e.g. `https://www.example.de`"),
+                    Diagnostic::error(
+                        "invalid-url",
+                        value.span,
+                        format!("`{url}` is not a web address klartext can link to"),
+                    )
+                    .with_help(
+                        "write an address starting with `https://`, e.g. `https://www.example.de`",
+                    ),
                 );
             }
         }
@@ -1334,22 +1518,32 @@ impl Lowerer {
     fn resolve(&mut self, policy: &Policy) {
         let mut organisation_ids = BTreeSet::new();
         let mut controller_ids = BTreeSet::new();
+        // Organisations have ids of their own; controllers, activities and sections share one
+        // namespace, because their ids are the anchors of the page.
         let mut all: Vec<(&str, Span)> = Vec::new();
         for organisation in &policy.organisations {
-            organisation_ids.insert(organisation.id.as_str());
-            all.push((&organisation.id, organisation.span));
+            if !organisation_ids.insert(organisation.id.as_str()) {
+                self.error(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        head(organisation.span, "organisation"),
+                        format!("the organisation `{}` is declared twice", organisation.id),
+                    )
+                    .with_help("declare each organisation once and refer to it by its id"),
+                );
+            }
         }
         for part in &policy.contents {
             match part {
                 Part::Controller(c) => {
                     if let Some(id) = &c.id {
                         controller_ids.insert(id.as_str());
-                        all.push((id, c.span));
+                        all.push((id, head(c.span, "controller")));
                     }
                 }
                 Part::Activity(a) => {
                     if let Some(id) = &a.id {
-                        all.push((id, a.span));
+                        all.push((id, head(a.span, "activity")));
                     }
                     for section in &a.sections {
                         collect_section_ids(section, &mut all);
@@ -1365,12 +1559,14 @@ impl Lowerer {
                 self.error(
                     Diagnostic::error("duplicate-id", span, format!("the id `{id}` is used twice"))
                         .with_label("second use")
-                        .with_help("ids must be unique in a policy, because they name parts and anchors; rename one"),
+                        .with_help("controllers, activities and sections need ids of their own, because they are the anchors of the page; rename one"),
                 );
             }
         }
         for part in &policy.contents {
-            let Part::Activity(activity) = part else { continue };
+            let Part::Activity(activity) = part else {
+                continue;
+            };
             if let Some(controller) = &activity.controller {
                 self.check_reference(controller, &controller_ids, "controller");
             }
@@ -1403,19 +1599,31 @@ impl Lowerer {
                 "declare it in the policy: `organisation {} \"Name\" {{ … }}`, or put a category in quotes",
                 reference.id
             ),
-            None => format!("give a controller the id: `controller {} \"Name\" {{`", reference.id),
+            None => format!(
+                "give a controller the id: `controller {} \"Name\" {{`",
+                reference.id
+            ),
         };
         self.error(
-            Diagnostic::error("unknown-reference", reference.span, format!("there is no {what} `{}`", reference.id))
-                .with_label("not declared in this policy")
-                .with_help(help),
+            Diagnostic::error(
+                "unknown-reference",
+                reference.span,
+                format!("there is no {what} `{}`", reference.id),
+            )
+            .with_label("not declared in this policy")
+            .with_help(help),
         );
     }
 }
 
+/// The span of the keyword that starts an item, to point at a block without underlining all of it.
+fn head(span: Span, keyword: &str) -> Span {
+    Span::new(span.start, span.start + keyword.len())
+}
+
 fn collect_section_ids<'a>(section: &'a Section, all: &mut Vec<(&'a str, Span)>) {
     if let Some(id) = &section.id {
-        all.push((id, section.span));
+        all.push((id, head(section.span, "section")));
     }
     for inner in &section.sections {
         collect_section_ids(inner, all);
@@ -1430,7 +1638,9 @@ fn parse_article(code: &str) -> Option<Article> {
     let point = |p: &str, last: char| {
         let mut chars = p.chars();
         match (chars.next(), chars.next()) {
-            (Some(c), None) if ('a'..=last).contains(&c.to_ascii_lowercase()) => Some(c.to_ascii_lowercase()),
+            (Some(c), None) if ('a'..=last).contains(&c.to_ascii_lowercase()) => {
+                Some(c.to_ascii_lowercase())
+            }
             _ => None,
         }
     };
@@ -1445,29 +1655,44 @@ fn parse_article(code: &str) -> Option<Article> {
 }
 
 fn list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Gives every part a stable, unique HTML anchor: its id where it has one, else a slug of its
 /// title. Ids are claimed first, so adding a part never moves the anchor of a part with an id.
 fn assign_anchors(policy: &mut Policy) {
-    let mut taken: BTreeSet<String> = ["inhalt", "contents", "top"].iter().map(|s| s.to_string()).collect();
+    let mut taken: BTreeSet<String> = ["inhalt", "contents", "top"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for part in &policy.contents {
         match part {
-            Part::Controller(Controller { id: Some(id), .. }) | Part::Activity(Activity { id: Some(id), .. }) => {
+            Part::Controller(Controller { id: Some(id), .. }) => {
                 taken.insert(id.clone());
+            }
+            Part::Activity(activity) => {
+                if let Some(id) = &activity.id {
+                    taken.insert(id.clone());
+                }
+                activity
+                    .sections
+                    .iter()
+                    .for_each(|s| claim_section_ids(s, &mut taken));
             }
             Part::Section(section) => claim_section_ids(section, &mut taken),
             _ => {}
-        }
-        if let Part::Activity(activity) = part {
-            activity.sections.iter().for_each(|s| claim_section_ids(s, &mut taken));
         }
     }
     for part in &mut policy.contents {
         match part {
             Part::Controller(c) => c.anchor = anchor(c.id.as_deref(), &c.name, &mut taken),
-            Part::SupervisoryAuthority(a) => a.anchor = anchor(None, "aufsichtsbehoerde", &mut taken),
+            Part::SupervisoryAuthority(a) => {
+                a.anchor = anchor(None, "aufsichtsbehoerde", &mut taken)
+            }
             Part::Activity(a) => {
                 a.anchor = anchor(a.id.as_deref(), &a.title, &mut taken);
                 for section in &mut a.sections {
@@ -1484,7 +1709,10 @@ fn claim_section_ids(section: &Section, taken: &mut BTreeSet<String>) {
     if let Some(id) = &section.id {
         taken.insert(id.clone());
     }
-    section.sections.iter().for_each(|s| claim_section_ids(s, taken));
+    section
+        .sections
+        .iter()
+        .for_each(|s| claim_section_ids(s, taken));
 }
 
 fn section_anchors(section: &mut Section, taken: &mut BTreeSet<String>) {
@@ -1527,7 +1755,9 @@ pub fn slug(title: &str) -> String {
     }
     let slug = slug.trim_end_matches('-').to_string();
     if slug.is_empty() || slug.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("abschnitt-{slug}").trim_end_matches('-').to_string()
+        format!("abschnitt-{slug}")
+            .trim_end_matches('-')
+            .to_string()
     } else {
         slug
     }

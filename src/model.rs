@@ -54,7 +54,7 @@ impl Language {
 pub enum Part {
     Controller(Controller),
     SupervisoryAuthority(SupervisoryAuthority),
-    Activity(Activity),
+    Activity(Box<Activity>),
     Section(Section),
     Rights(Rights),
 }
@@ -286,10 +286,19 @@ pub enum Safeguard {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Retention {
-    Period { duration: Duration, from: Option<String> },
-    Until { event: String },
-    Statutory { law: String },
-    Criteria { text: String },
+    Period {
+        duration: Duration,
+        from: Option<String>,
+    },
+    Until {
+        event: String,
+    },
+    Statutory {
+        law: String,
+    },
+    Criteria {
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -406,7 +415,48 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days_in_month).contains(&day).then_some(Date { year, month, day })
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+}
+
+impl Date {
+    /// The date as a reader of the notice writes it: `2. Mai 2024`, `2 May 2024`.
+    pub fn written(self, language: Language) -> String {
+        const DE: [&str; 12] = [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ];
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month = usize::from(self.month.clamp(1, 12) - 1);
+        match language {
+            Language::De => format!("{}. {} {}", self.day, DE[month], self.year),
+            Language::En => format!("{} {} {}", self.day, EN[month], self.year),
+        }
     }
 }
 

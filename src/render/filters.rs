@@ -4,7 +4,7 @@ use minijinja::{Error, ErrorKind, State, Value};
 
 use super::prose;
 use crate::law::law;
-use crate::model::Date;
+use crate::model::{Date, Language};
 
 const WIDTH: usize = 80;
 
@@ -36,7 +36,11 @@ pub fn prose_text(markdown: &str, indent: Option<usize>) -> String {
                 out.push('\n');
             }
         }
-        out.push_str(&wrap_lines(&block.text, &format!("{pad}{}", block.first), &format!("{pad}{}", block.rest)));
+        out.push_str(&wrap_lines(
+            &block.text,
+            &format!("{pad}{}", block.first),
+            &format!("{pad}{}", block.rest),
+        ));
     }
     out
 }
@@ -47,7 +51,8 @@ fn wrap_lines(text: &str, first: &str, rest: &str) -> String {
         .subsequent_indent(rest)
         .break_words(false)
         .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit);
     textwrap::wrap(text, options).join("\n")
 }
 
@@ -57,6 +62,22 @@ pub fn wrap(text: &str, first: Option<&str>, rest: Option<&str>) -> String {
     let rest = rest.map_or_else(|| " ".repeat(first.chars().count()), str::to_string);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     wrap_lines(&text, first, &rest)
+}
+
+/// Escapes the characters that have a meaning in HTML text and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A line of `mark` as long as `text` (at most 80 columns), to underline a heading in plain text.
@@ -81,7 +102,12 @@ pub fn escape_markdown(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '&' if chars.peek().is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') => out.push_str("\\&"),
+            '&' if chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') =>
+            {
+                out.push_str("\\&")
+            }
             '!' if chars.peek() == Some(&'[') => out.push_str("\\!"),
             _ => out.push(c),
         }
@@ -105,20 +131,14 @@ pub fn escape_markdown(text: &str) -> String {
 
 /// A date in the words of the notice: `2. Mai 2024`, `2 May 2024`.
 pub fn date(state: &State, value: &str) -> Result<String, Error> {
-    let date = Date::parse(value).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "not a date"))?;
-    const DE: [&str; 12] = [
-        "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
-        "Dezember",
-    ];
-    const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-        "November", "December",
-    ];
-    let month = usize::from(date.month - 1);
-    Ok(match language(state).as_str() {
-        "en" => format!("{} {} {}", date.day, EN[month], date.year),
-        _ => format!("{}. {} {}", date.day, DE[month], date.year),
-    })
+    let date =
+        Date::parse(value).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "not a date"))?;
+    let language = if language(state) == "en" {
+        Language::En
+    } else {
+        Language::De
+    };
+    Ok(date.written(language))
 }
 
 /// A duration in words: `30 Tage`, `1 Jahr`, `2 months`.
@@ -156,7 +176,9 @@ pub fn cite(state: &State, code: &str) -> String {
         ("en", _) => format!("Art. {code} GDPR"),
         (_, [article]) => format!("Art. {article} DSGVO"),
         (_, [article, paragraph]) => format!("Art. {article} Abs. {paragraph} DSGVO"),
-        (_, [article, paragraph, point]) => format!("Art. {article} Abs. {paragraph} lit. {point} DSGVO"),
+        (_, [article, paragraph, point]) => {
+            format!("Art. {article} Abs. {paragraph} lit. {point} DSGVO")
+        }
         _ => format!("Art. {code} DSGVO"),
     }
 }
@@ -194,7 +216,10 @@ pub fn href(url: &str) -> String {
 
 /// A phone number as a `tel:` link target: digits and a leading plus only.
 pub fn tel(number: &str) -> String {
-    let mut digits: String = number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let mut digits: String = number
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
     if let Some(rest) = digits.strip_prefix('0') {
         digits = format!("+49{rest}");
     }
@@ -207,10 +232,22 @@ mod tests {
 
     #[test]
     fn markdown_escaping_keeps_names_intact() {
-        assert_eq!(escape_markdown("Müller & *Partner*"), "Müller & \\*Partner\\*");
-        assert_eq!(escape_markdown("a_b [c](d) <e> |f|"), "a\\_b \\[c\\](d) \\<e\\> \\|f\\|");
-        assert_eq!(escape_markdown("# keine Überschrift"), "\\# keine Überschrift");
-        assert_eq!(escape_markdown("1. kein Listenpunkt"), "1\\. kein Listenpunkt");
+        assert_eq!(
+            escape_markdown("Müller & *Partner*"),
+            "Müller & \\*Partner\\*"
+        );
+        assert_eq!(
+            escape_markdown("a_b [c](d) <e> |f|"),
+            "a\\_b \\[c\\](d) \\<e\\> \\|f\\|"
+        );
+        assert_eq!(
+            escape_markdown("# keine Überschrift"),
+            "\\# keine Überschrift"
+        );
+        assert_eq!(
+            escape_markdown("1. kein Listenpunkt"),
+            "1\\. kein Listenpunkt"
+        );
         assert_eq!(escape_markdown("0561 787-87"), "0561 787-87");
         assert_eq!(escape_markdown("&amp;"), "\\&amp;");
     }
@@ -220,7 +257,12 @@ mod tests {
         let text = "wort ".repeat(40);
         let wrapped = wrap(&text, Some("- "), None);
         assert!(wrapped.lines().all(|line| line.chars().count() <= 80));
-        assert!(wrapped.lines().skip(1).all(|line| line.starts_with("  wort")));
+        assert!(
+            wrapped
+                .lines()
+                .skip(1)
+                .all(|line| line.starts_with("  wort"))
+        );
     }
 
     #[test]

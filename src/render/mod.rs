@@ -81,7 +81,10 @@ impl Format {
 /// The templates shipped with klartext.
 const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
-    ("fragment.html", include_str!("../../templates/fragment.html")),
+    (
+        "fragment.html",
+        include_str!("../../templates/fragment.html"),
+    ),
     ("style.css", include_str!("../../templates/style.css")),
     ("notice.md", include_str!("../../templates/notice.md")),
     ("notice.txt", include_str!("../../templates/notice.txt")),
@@ -137,6 +140,16 @@ impl Renderer {
                 .build()
                 .unwrap_or_default(),
         );
+        // minijinja's HTML escaping also escapes `/`, which is valid but makes every URL in the
+        // page source unreadable; policy text needs only the five characters HTML gives meaning.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
+                out.write_str(&filters::escape_html(text)).map_err(|_| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output")
+                })
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         env.add_filter("prose_html", filters::prose_html);
         env.add_filter("prose_md", filters::prose_md);
         env.add_filter("prose_text", filters::prose_text);
@@ -149,7 +162,9 @@ impl Renderer {
         env.add_filter("country", filters::country);
         env.add_filter("href", |url: &str| filters::href(url));
         env.add_filter("tel", |number: &str| filters::tel(number));
-        env.add_filter("underline", |text: &str, mark: &str| filters::underline(text, mark));
+        env.add_filter("underline", |text: &str, mark: &str| {
+            filters::underline(text, mark)
+        });
         env.add_filter("yaml", |text: &str| filters::yaml(text));
         for (name, source) in TEMPLATES {
             // The shipped templates are tested to compile; a failure cannot come from a policy.
@@ -157,7 +172,8 @@ impl Renderer {
                 panic!("shipped template {name} does not compile: {error}");
             }
         }
-        let labels = serde_yaml_ng::from_str(LABELS).unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"));
+        let labels = serde_yaml_ng::from_str(LABELS)
+            .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"));
         Renderer { env, labels }
     }
 
@@ -171,8 +187,9 @@ impl Renderer {
                 continue;
             }
             found = true;
-            let source = std::fs::read_to_string(&path)
-                .map_err(|error| RenderError(format!("cannot read template {}: {error}", path.display())))?;
+            let source = std::fs::read_to_string(&path).map_err(|error| {
+                RenderError(format!("cannot read template {}: {error}", path.display()))
+            })?;
             renderer
                 .env
                 .add_template_owned(name.to_string(), source)
@@ -192,11 +209,14 @@ impl Renderer {
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
         match format {
             Format::Json => {
-                let mut json = serde_json::to_string_pretty(policy).map_err(|e| RenderError(e.to_string()))?;
+                let mut json =
+                    serde_json::to_string_pretty(policy).map_err(|e| RenderError(e.to_string()))?;
                 json.push('\n');
                 Ok(json)
             }
-            Format::Yaml => serde_yaml_ng::to_string(policy).map_err(|e| RenderError(e.to_string())),
+            Format::Yaml => {
+                serde_yaml_ng::to_string(policy).map_err(|e| RenderError(e.to_string()))
+            }
             _ => {
                 let name = format.template().unwrap_or("page.html");
                 let template = self.env.get_template(name)?;
@@ -210,10 +230,16 @@ impl Renderer {
     }
 
     fn context(&self, policy: &Policy) -> Value {
-        let organisations: BTreeMap<&str, &Organisation> =
-            policy.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+        let organisations: BTreeMap<&str, &Organisation> = policy
+            .organisations
+            .iter()
+            .map(|o| (o.id.as_str(), o))
+            .collect();
         let lang = policy.language.code();
-        let labels = self.labels.get(lang).or_else(|| self.labels.get(Language::De.code()));
+        let labels = self
+            .labels
+            .get(lang)
+            .or_else(|| self.labels.get(Language::De.code()));
         let controllers: BTreeMap<&str, &Controller> = policy
             .contents
             .iter()

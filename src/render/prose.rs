@@ -46,7 +46,9 @@ fn events(markdown: &str, heading_offset: usize) -> Vec<Event<'_>> {
                 classes: Vec::new(),
                 attrs: Vec::new(),
             })),
-            Event::End(TagEnd::Heading(level)) => events.push(Event::End(TagEnd::Heading(shift(level, heading_offset)))),
+            Event::End(TagEnd::Heading(level)) => {
+                events.push(Event::End(TagEnd::Heading(shift(level, heading_offset))))
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -64,7 +66,9 @@ fn events(markdown: &str, heading_offset: usize) -> Vec<Event<'_>> {
                     }));
                 }
             }
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
                 let keep = is_safe_url(&dest_url);
                 links.push(keep);
                 if keep {
@@ -102,12 +106,14 @@ pub fn to_html(markdown: &str, heading_offset: usize) -> String {
 /// Prose as normalised CommonMark. Text that looked like HTML is escaped, so a static-site
 /// generator that allows raw HTML still shows it as text.
 pub fn to_markdown(markdown: &str, heading_offset: usize) -> String {
-    let events = events(markdown, heading_offset).into_iter().map(|event| match event {
-        Event::Text(text) if text.contains(['<', '>']) => {
-            Event::Text(text.replace('<', "&lt;").replace('>', "&gt;").into())
-        }
-        other => other,
-    });
+    let events = events(markdown, heading_offset)
+        .into_iter()
+        .map(|event| match event {
+            Event::Text(text) if text.contains(['<', '>']) => {
+                Event::Text(text.replace('<', "&lt;").replace('>', "&gt;").into())
+            }
+            other => other,
+        });
     let mut out = String::new();
     if pulldown_cmark_to_cmark::cmark(events, &mut out).is_err() {
         return crate::render::filters::escape_markdown(markdown);
@@ -157,7 +163,9 @@ pub fn to_text_blocks(markdown: &str) -> Vec<TextBlock> {
                 let rest = format!("{indent}{}", " ".repeat(marker.len()));
                 out.prefix = Some((format!("{indent}{marker}"), rest));
             }
-            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_))
+            Event::Start(
+                Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_),
+            )
             | Event::End(
                 TagEnd::Item
                 | TagEnd::Paragraph
@@ -167,7 +175,9 @@ pub fn to_text_blocks(markdown: &str) -> Vec<TextBlock> {
                 | TagEnd::TableRow
                 | TagEnd::TableHead,
             ) => out.flush(),
-            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), out.current.len())),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push((dest_url.to_string(), out.current.len()))
+            }
             Event::End(TagEnd::Link) => {
                 let (target, start) = links.pop().unwrap_or_default();
                 let text = out.current.get(start..).unwrap_or("").trim().to_string();
@@ -210,7 +220,11 @@ impl Default for TextWriter {
 
 impl TextWriter {
     fn flush(&mut self) {
-        let text = self.current.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self
+            .current
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         self.current.clear();
         if text.is_empty() {
             return;
@@ -235,7 +249,10 @@ mod tests {
 
     #[test]
     fn raw_html_is_shown_as_text() {
-        let html = to_html("Hallo <script>alert(1)</script> Welt\n\n<div onclick=x>Block</div>", 0);
+        let html = to_html(
+            "Hallo <script>alert(1)</script> Welt\n\n<div onclick=x>Block</div>",
+            0,
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<div"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -243,7 +260,13 @@ mod tests {
 
     #[test]
     fn javascript_links_lose_their_target() {
-        for target in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,x", "vbscript:x"] {
+        for target in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
             let html = to_html(&format!("[klick]({target})"), 0);
             assert!(!html.contains("href"), "{target}: {html}");
             assert!(html.contains("klick"), "{target}: {html}");
@@ -257,7 +280,10 @@ mod tests {
     fn images_become_links() {
         let html = to_html("![Logo](https://example.org/logo.png)", 0);
         assert!(!html.contains("<img"), "{html}");
-        assert!(html.contains("<a href=\"https://example.org/logo.png\">Logo</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://example.org/logo.png\">Logo</a>"),
+            "{html}"
+        );
     }
 
     #[test]
@@ -274,9 +300,14 @@ mod tests {
 
     #[test]
     fn text_writes_links_with_their_target() {
-        let blocks = to_text_blocks("Siehe [Google](https://policies.google.com) oder <https://example.org>.");
+        let blocks = to_text_blocks(
+            "Siehe [Google](https://policies.google.com) oder <https://example.org>.",
+        );
         assert_eq!(blocks.len(), 1);
-        assert_eq!(blocks[0].text, "Siehe Google (https://policies.google.com) oder https://example.org.");
+        assert_eq!(
+            blocks[0].text,
+            "Siehe Google (https://policies.google.com) oder https://example.org."
+        );
     }
 
     #[test]

@@ -49,13 +49,13 @@ pub enum ValueKind {
     /// `6(1)(e)`.
     Article(String),
     /// `30 days`; the unit is checked during lowering.
-    Duration { amount: u64, unit: Word },
+    Duration {
+        amount: u64,
+        unit: Word,
+    },
     Number(u64),
     /// An identifier: a reference, an enumerated word or a code such as `DE-HE`.
     Word(String),
-    /// A string or text block whose closing quotes are missing. Reported during parsing;
-    /// kept so that lowering can go on and report everything else.
-    Unterminated,
 }
 
 impl ValueKind {
@@ -68,8 +68,7 @@ impl ValueKind {
             ValueKind::Article(_) => "a GDPR article",
             ValueKind::Duration { .. } => "a duration",
             ValueKind::Number(_) => "a number",
-            ValueKind::Word(_) => "a name",
-            ValueKind::Unterminated => "an unterminated text",
+            ValueKind::Word(_) => "a word without quotes",
         }
     }
 }

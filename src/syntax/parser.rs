@@ -15,7 +15,7 @@ pub const MAX_NESTING: usize = 32;
 
 /// Parses a policy source. Returns the tree, or every syntax error found.
 pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
-    if let Some(problem) = check_nesting(source) {
+    if let Some(problem) = lexical_check(source) {
         return Err(vec![problem]);
     }
     let mut pairs = match Grammar::parse(Rule::file, source) {
@@ -104,18 +104,6 @@ impl Builder {
                 self.check_control_characters(body, span.start + 3, true);
                 ValueKind::TextBlock(dedent(body))
             }
-            Rule::unterminated_string => {
-                self.problems.push(
-                    Diagnostic::error(
-                        "unterminated-string",
-                        Span::new(span.start, span.start + 1),
-                        "this text has no closing quote",
-                    )
-                    .with_label("the text starts here")
-                    .with_help("end the text with `\"` on the same line; for text over several lines use `\"\"\"`"),
-                );
-                ValueKind::Unterminated
-            }
             Rule::date => ValueKind::Date(pair.as_str().to_string()),
             Rule::article => ValueKind::Article(pair.as_str().to_string()),
             Rule::duration => {
@@ -139,7 +127,11 @@ impl Builder {
     fn number(&mut self, pair: &Pair<'_, Rule>) -> u64 {
         pair.as_str().parse().unwrap_or_else(|_| {
             self.problems.push(
-                Diagnostic::error("number-too-large", span_of(pair), "this number is too large")
+                Diagnostic::error(
+                    "number-too-large",
+                    span_of(pair),
+                    "this number is too large",
+                )
                 .with_help("numbers in a policy are counts of days, months or years"),
             );
             0
@@ -165,7 +157,9 @@ impl Builder {
                             Span::new(offset + i, offset + j + other.len_utf8()),
                             format!("`\\{other}` is not a valid escape"),
                         )
-                        .with_help("inside quotes, write `\\\"` for a quote and `\\\\` for a backslash"),
+                        .with_help(
+                            "inside quotes, write `\\\"` for a quote and `\\\\` for a backslash",
+                        ),
                     );
                 }
                 None => {}
@@ -176,12 +170,18 @@ impl Builder {
 
     fn check_control_characters(&mut self, text: &str, offset: usize, multiline: bool) {
         let allowed = |c: char| c == '\t' || (multiline && (c == '\n' || c == '\r'));
-        if let Some((i, c)) = text.char_indices().find(|&(_, c)| c.is_control() && !allowed(c)) {
+        if let Some((i, c)) = text
+            .char_indices()
+            .find(|&(_, c)| c.is_control() && !allowed(c))
+        {
             self.problems.push(
                 Diagnostic::error(
                     "control-character",
                     Span::new(offset + i, offset + i + c.len_utf8()),
-                    format!("the text contains the invisible control character {}", describe_char(c)),
+                    format!(
+                        "the text contains the invisible control character {}",
+                        describe_char(c)
+                    ),
                 )
                 .with_help("delete it; it was probably copied in by accident"),
             );
@@ -233,43 +233,68 @@ fn describe_char(c: char) -> String {
     }
 }
 
-/// Scans the braces before parsing, so that absurd nesting is refused without recursing into it,
-/// and so that a block left open can be pointed at where it was opened.
-fn check_nesting(source: &str) -> Option<Diagnostic> {
+/// Scans quotes and braces before parsing, so that absurd nesting is refused without recursing
+/// into it, and so that a text or block left open is reported where it was opened, not where the
+/// parser gave up.
+fn lexical_check(source: &str) -> Option<Diagnostic> {
     let bytes = source.as_bytes();
-    let mut open: Vec<usize> = Vec::new();
+    // Each open block: where its `{` is, and the indentation of the line it is on.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    // A block whose `}` stood left of its opening line: the likeliest one to have lost its `}`.
+    let mut suspect: Option<usize> = None;
+    let mut line = Line::default();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
+            b'\n' => line = Line::starting_at(i + 1),
             b'#' => {
                 while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
                     i += 1;
                 }
+                continue;
             }
-            b'"' if source[i..].starts_with("\"\"\"") => {
-                match source[i + 3..].find("\"\"\"") {
-                    Some(end) => i += 3 + end + 2,
-                    None => {
-                        return Some(
-                            Diagnostic::error(
-                                "unterminated-text-block",
-                                Span::new(i, i + 3),
-                                "this text block is never closed",
-                            )
-                            .with_label("the text block starts here")
-                            .with_help("end the text block with `\"\"\"`"),
-                        );
+            b'"' if source[i..].starts_with("\"\"\"") => match source[i + 3..].find("\"\"\"") {
+                Some(end) => {
+                    let close = i + 3 + end;
+                    if let Some(newline) = source[i..close].rfind('\n') {
+                        line = Line::starting_at(i + newline + 1);
                     }
+                    i = close + 2;
                 }
-            }
+                None => {
+                    return Some(
+                        Diagnostic::error(
+                            "unterminated-text-block",
+                            Span::new(i, i + 3),
+                            "this text block is never closed",
+                        )
+                        .with_label("the text block starts here")
+                        .with_help("end the text block with `\"\"\"`"),
+                    );
+                }
+            },
             b'"' => {
+                let start = i;
                 i += 1;
                 while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    let escaped = bytes[i] == b'\\'
+                        && !matches!(bytes.get(i + 1), None | Some(b'\n' | b'\r'));
+                    i += if escaped { 2 } else { 1 };
+                }
+                if i >= bytes.len() || bytes[i] != b'"' {
+                    return Some(
+                        Diagnostic::error(
+                            "unterminated-string",
+                            Span::new(start, start + 1),
+                            "this text has no closing quote",
+                        )
+                        .with_label("the text starts here")
+                        .with_help("end the text with `\"` on the same line; for text over several lines use `\"\"\"`"),
+                    );
                 }
             }
             b'{' => {
-                open.push(i);
+                open.push((i, line.indent(bytes)));
                 if open.len() > MAX_NESTING {
                     return Some(
                         Diagnostic::error(
@@ -283,23 +308,61 @@ fn check_nesting(source: &str) -> Option<Diagnostic> {
                 }
             }
             b'}' => {
-                if open.pop().is_none() {
+                let Some((start, indent)) = open.pop() else {
                     return Some(
-                        Diagnostic::error("unexpected-closing-brace", Span::new(i, i + 1), "this `}` closes no block")
-                            .with_label("no block is open here")
-                            .with_help("delete it, or add the `{` it belongs to"),
+                        Diagnostic::error(
+                            "unexpected-closing-brace",
+                            Span::new(i, i + 1),
+                            "this `}` closes no block",
+                        )
+                        .with_label("no block is open here")
+                        .with_help("delete it, or add the `{` it belongs to"),
                     );
+                };
+                let first_on_line = i - line.start == line.indent(bytes);
+                if first_on_line && line.indent(bytes) < indent && suspect.is_none() {
+                    suspect = Some(start);
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    open.pop().map(|start| {
+    let (innermost, _) = open.pop()?;
+    let start = suspect.unwrap_or(innermost);
+    Some(
         Diagnostic::error("unclosed-block", Span::new(start, start + 1), "this block is never closed")
             .with_label("the block opens here")
-            .with_help("add a `}` where the block ends")
-    })
+            .with_help("add a `}` where the block ends; klartext goes by the indentation to guess which block it is"),
+    )
+}
+
+/// The line the lexical check is in, with its indentation measured once.
+#[derive(Default)]
+struct Line {
+    start: usize,
+    indent: std::cell::Cell<Option<usize>>,
+}
+
+impl Line {
+    fn starting_at(start: usize) -> Line {
+        Line {
+            start,
+            indent: std::cell::Cell::new(None),
+        }
+    }
+
+    fn indent(&self, bytes: &[u8]) -> usize {
+        if let Some(indent) = self.indent.get() {
+            return indent;
+        }
+        let indent = bytes[self.start..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        self.indent.set(Some(indent));
+        indent
+    }
 }
 
 fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
@@ -313,7 +376,10 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         ErrorVariant::CustomError { .. } => None,
     };
     let (message, span) = match found {
-        None => ("the file ends too early".to_string(), Span::new(position, position)),
+        None => (
+            "the file ends too early".to_string(),
+            Span::new(position, position),
+        ),
         Some(c) if c == '\n' || c == '\r' => (
             "this line ends too early".to_string(),
             Span::new(position, position),
@@ -330,7 +396,7 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let help = if position == 0 || source[..position].trim().is_empty() {
         "a policy starts with `policy \"Title\" {`"
     } else {
-        "a fact is a keyword followed by its values, e.g. `retention 30 days`; a value is a text in quotes, a date, a duration, an article or a name"
+        "a fact is a keyword followed by its values, e.g. `retention 30 days`; a value is a text in quotes, a date, a duration, an article or a word"
     };
     diagnostic.with_help(help)
 }
@@ -342,7 +408,12 @@ fn expected(rules: &[Rule]) -> Option<String> {
             Rule::keyword | Rule::item => Some("a keyword"),
             Rule::block => Some("`{`"),
             Rule::EOI => Some("the end of the file"),
-            Rule::string | Rule::text_block | Rule::date | Rule::article | Rule::duration | Rule::number
+            Rule::string
+            | Rule::text_block
+            | Rule::date
+            | Rule::article
+            | Rule::duration
+            | Rule::number
             | Rule::word => Some("a value"),
             _ => None,
         })

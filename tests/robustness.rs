@@ -1,0 +1,281 @@
+//! Bad input gets a clear error, never a panic: every kind of broken file the issue names, and a
+//! few thousand deterministic mutations of a valid policy.
+
+use klartext::render::{Format, Renderer};
+use klartext::{Outcome, compile};
+
+const MINIMAL: &str = include_str!("../examples/minimal.klar");
+
+fn names(outcome: &Outcome) -> Vec<&'static str> {
+    outcome.diagnostics.iter().map(|d| d.name).collect()
+}
+
+/// Every diagnostic of a failed compile must point into the file and carry a name and message.
+fn assert_well_formed(outcome: &Outcome, len: usize) {
+    for diagnostic in &outcome.diagnostics {
+        assert!(!diagnostic.name.is_empty());
+        assert!(!diagnostic.message.is_empty());
+        assert!(
+            diagnostic.span.start <= diagnostic.span.end,
+            "{diagnostic:?}"
+        );
+        assert!(diagnostic.span.start <= len, "{diagnostic:?} beyond {len}");
+        let rendered = outcome.source.render(diagnostic, false);
+        assert!(rendered.contains(diagnostic.name), "{rendered}");
+    }
+}
+
+#[test]
+fn empty_file() {
+    let outcome = compile("empty.klar", b"");
+    assert_eq!(names(&outcome), ["empty-file"]);
+    assert!(outcome.policy.is_none());
+}
+
+#[test]
+fn only_whitespace_and_comments() {
+    let outcome = compile("blank.klar", b"  \n# nur ein Kommentar\n\n");
+    assert_eq!(names(&outcome), ["empty-file"]);
+}
+
+#[test]
+fn invalid_utf8_names_the_place() {
+    let mut bytes = b"policy \"Stadt M".to_vec();
+    bytes.extend([0xC3, 0x28]);
+    bytes.extend(b"nchen\" {}");
+    let outcome = compile("latin1.klar", &bytes);
+    assert_eq!(names(&outcome), ["invalid-utf8"]);
+    assert_eq!(outcome.diagnostics[0].span.start, 15);
+    assert_eq!(outcome.source.location(15), (1, 16));
+}
+
+#[test]
+fn random_bytes() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for round in 0..200 {
+        let len = (round * 37) % 700;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        let outcome = compile("random.klar", &bytes);
+        assert!(outcome.policy.is_none(), "random bytes {round} compiled");
+        assert!(outcome.has_errors());
+        assert_well_formed(&outcome, bytes.len());
+    }
+}
+
+#[test]
+fn nul_bytes() {
+    let outcome = compile("nul.klar", b"policy \"A\" {\0}");
+    assert_eq!(names(&outcome), ["syntax-error"]);
+    assert!(
+        outcome.diagnostics[0].message.contains("U+0000"),
+        "{:?}",
+        outcome.diagnostics
+    );
+
+    let outcome = compile("nul-in-string.klar", b"policy \"A\0B\" {}");
+    assert_eq!(names(&outcome), ["control-character"]);
+}
+
+#[test]
+fn unterminated_string() {
+    let outcome = compile("open.klar", b"policy \"Titel {\n  revised 2024-01-01\n}\n");
+    assert_eq!(names(&outcome), ["unterminated-string"]);
+    assert_eq!(
+        outcome.source.location(outcome.diagnostics[0].span.start),
+        (1, 8)
+    );
+}
+
+#[test]
+fn unterminated_text_block() {
+    let outcome = compile(
+        "open.klar",
+        b"policy \"T\" {\n  preamble \"\"\"\n  Text\n}\n",
+    );
+    assert_eq!(names(&outcome), ["unterminated-text-block"]);
+    assert_eq!(
+        outcome.source.location(outcome.diagnostics[0].span.start),
+        (2, 12)
+    );
+}
+
+#[test]
+fn unclosed_block_points_at_its_opening() {
+    // The last `}` stands at the indentation of `policy`, so the controller is the block left open.
+    let outcome = compile(
+        "open.klar",
+        b"policy \"T\" {\n  controller c \"C\" {\n    email \"a@b.de\"\n}\n",
+    );
+    assert_eq!(names(&outcome), ["unclosed-block"]);
+    assert_eq!(
+        outcome.source.location(outcome.diagnostics[0].span.start),
+        (2, 18)
+    );
+    // Without a hint from indentation, the innermost open block is named.
+    let outcome = compile(
+        "open.klar",
+        b"policy \"T\" {\n  controller c \"C\" {\n    email \"a@b.de\"\n  }\n",
+    );
+    assert_eq!(
+        outcome.source.location(outcome.diagnostics[0].span.start),
+        (1, 12)
+    );
+}
+
+#[test]
+fn stray_closing_brace() {
+    let outcome = compile("stray.klar", b"policy \"T\" {\n}\n}\n");
+    assert_eq!(names(&outcome), ["unexpected-closing-brace"]);
+    assert_eq!(
+        outcome.source.location(outcome.diagnostics[0].span.start),
+        (3, 1)
+    );
+}
+
+#[test]
+fn two_hundred_thousand_nested_braces() {
+    let mut source = String::from("policy \"T\" ");
+    source.push_str(&"{".repeat(200_000));
+    source.push_str(&"}".repeat(200_000));
+    let outcome = compile("deep.klar", source.as_bytes());
+    assert_eq!(names(&outcome), ["too-deeply-nested"]);
+
+    let unbalanced = "{".repeat(200_000);
+    let outcome = compile("deep.klar", unbalanced.as_bytes());
+    assert_eq!(names(&outcome), ["too-deeply-nested"]);
+}
+
+#[test]
+fn nesting_up_to_the_limit_is_parsed() {
+    let depth = klartext::syntax::MAX_NESTING;
+    let mut source = String::from("policy \"T\" ");
+    for _ in 1..depth {
+        source.push_str("{ section \"S\" ");
+    }
+    source.push_str("{ text \"tief\" ");
+    source.push_str(&"}".repeat(depth));
+    let outcome = compile("deep.klar", source.as_bytes());
+    assert!(!outcome.has_errors(), "{:?}", names(&outcome));
+}
+
+#[test]
+fn five_megabyte_line() {
+    let long = "a".repeat(5 * 1024 * 1024);
+    let valid = MINIMAL.replace(
+        "\"Auslieferung der Seiten und Schutz vor Angriffen\"",
+        &format!("\"{long}\""),
+    );
+    let outcome = compile("long.klar", valid.as_bytes());
+    assert!(!outcome.has_errors(), "{:?}", names(&outcome));
+    let html = Renderer::new()
+        .render(outcome.policy.as_ref().unwrap(), Format::Html)
+        .unwrap();
+    assert!(html.len() > long.len());
+
+    let invalid = format!("policy \"T\" {{\n  {long}: \"x\"\n}}\n");
+    let outcome = compile("long.klar", invalid.as_bytes());
+    assert!(outcome.has_errors());
+    let rendered = outcome.source.render(&outcome.diagnostics[0], false);
+    assert!(rendered.len() < 2000, "a diagnostic quoted a 5 MB line");
+    assert!(rendered.contains("long.klar:2:"), "{rendered}");
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(MINIMAL.replace('\n', "\r\n").as_bytes());
+    let outcome = compile("windows.klar", &bytes);
+    assert!(outcome.diagnostics.is_empty(), "{:?}", names(&outcome));
+    let plain = compile("unix.klar", MINIMAL.as_bytes());
+    let renderer = Renderer::new();
+    for format in Format::ALL {
+        assert_eq!(
+            renderer
+                .render(outcome.policy.as_ref().unwrap(), format)
+                .unwrap(),
+            renderer
+                .render(plain.policy.as_ref().unwrap(), format)
+                .unwrap(),
+            "{format:?} differs between CRLF and LF"
+        );
+    }
+}
+
+#[test]
+fn crlf_text_blocks_lose_their_carriage_returns() {
+    let source = "policy \"T\" {\r\n  preamble \"\"\"\r\n    Zeile eins\r\n    Zeile zwei\r\n  \"\"\"\r\n}\r\n";
+    let outcome = compile("crlf.klar", source.as_bytes());
+    assert_eq!(
+        outcome.policy.unwrap().preamble.as_deref(),
+        Some("Zeile eins\nZeile zwei")
+    );
+}
+
+/// Deterministic mutations of a valid policy: deleted, duplicated and replaced bytes, and
+/// truncations. Whatever comes out must be a policy that renders, or diagnostics.
+#[test]
+fn mutations_of_a_valid_policy_never_panic() {
+    let renderer = Renderer::new();
+    let base = MINIMAL.as_bytes();
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    const TOKENS: [&[u8]; 12] = [
+        b"{",
+        b"}",
+        b"\"",
+        b"\"\"\"",
+        b"#",
+        b"\n",
+        b",",
+        b"6(1)(e)",
+        b"30 days",
+        b"2024-02-30",
+        b"\\",
+        b"\xff",
+    ];
+    let mut compiled = 0;
+    for _ in 0..3000 {
+        let mut bytes = base.to_vec();
+        for _ in 0..1 + next(3) {
+            let at = next(bytes.len() + 1);
+            match next(4) {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes
+                    .splice(at..at, TOKENS[next(TOKENS.len())].iter().copied())
+                    .for_each(drop),
+                2 if at < bytes.len() => bytes[at] = b" {}\"#,a1(-"[next(10)],
+                _ => bytes.truncate(at),
+            }
+        }
+        let outcome = compile("mutant.klar", &bytes);
+        assert_well_formed(&outcome, bytes.len());
+        if let Some(policy) = &outcome.policy {
+            compiled += 1;
+            for format in Format::ALL {
+                renderer
+                    .render(policy, format)
+                    .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            }
+        } else {
+            assert!(outcome.has_errors());
+        }
+    }
+    assert!(
+        compiled > 100,
+        "too few mutants compiled ({compiled}) to exercise the renderers"
+    );
+}
