@@ -116,7 +116,7 @@ fn unclosed_block_points_at_its_opening() {
     assert_eq!(names(&outcome), ["unclosed-block"]);
     assert_eq!(
         outcome.source.location(outcome.diagnostics[0].span.start),
-        (2, 18)
+        (2, 20)
     );
     // Without a hint from indentation, the innermost open block is named.
     let outcome = compile(
