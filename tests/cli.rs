@@ -1,0 +1,337 @@
+//! The command line as CI and static-site builds use it: exit codes, files written (and not
+//! written), standard output, machine-readable diagnostics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MINIMAL: &str = include_str!("../examples/minimal.klar");
+
+fn klartext(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_klartext"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the klartext binary runs")
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/gemeinde.klar"), MINIMAL).unwrap();
+    dir
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}
+
+#[test]
+fn compile_writes_the_default_formats() {
+    let dir = workspace();
+    let output = klartext(&["compile", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let names: Vec<String> = files_in(&dir.path().join("out"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "gemeinde.html",
+            "gemeinde.json",
+            "gemeinde.md",
+            "gemeinde.txt"
+        ]
+    );
+}
+
+#[test]
+fn compile_all_formats_into_a_chosen_folder() {
+    let dir = workspace();
+    let output = klartext(
+        &[
+            "compile",
+            "policies/gemeinde.klar",
+            "--format",
+            "html,fragment,md,txt,json,yaml",
+            "--out",
+            "site/notice",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 6);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("site/notice/gemeinde.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        json["title"],
+        "Datenschutzerklärung der Gemeinde Musterhausen"
+    );
+    assert_eq!(json["contents"][2]["legal_bases"][0]["article"], "6(1)(e)");
+}
+
+#[test]
+fn output_is_byte_stable() {
+    let dir = workspace();
+    let all = "html,fragment,md,txt,json,yaml";
+    assert!(
+        klartext(&["compile", "policies", "-f", all, "-o", "a"], dir.path())
+            .status
+            .success()
+    );
+    assert!(
+        klartext(&["compile", "policies", "-f", all, "-o", "b"], dir.path())
+            .status
+            .success()
+    );
+    for (a, b) in files_in(&dir.path().join("a"))
+        .iter()
+        .zip(files_in(&dir.path().join("b")))
+    {
+        assert_eq!(
+            std::fs::read(a).unwrap(),
+            std::fs::read(b).unwrap(),
+            "{} differs",
+            a.display()
+        );
+    }
+}
+
+#[test]
+fn a_policy_with_errors_writes_nothing_and_keeps_old_output() {
+    let dir = workspace();
+    assert!(
+        klartext(&["compile", "policies"], dir.path())
+            .status
+            .success()
+    );
+    let before = std::fs::read(dir.path().join("out/gemeinde.html")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/gemeinde.klar"),
+        MINIMAL.replace("30 days", "30 dayz"),
+    )
+    .unwrap();
+    let output = klartext(&["compile", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error[unknown-unit]"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("policies/gemeinde.klar:"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out/gemeinde.html")).unwrap(),
+        before
+    );
+    let leftovers: Vec<PathBuf> = files_in(&dir.path().join("out"))
+        .into_iter()
+        .filter(|p| {
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("gemeinde.")
+        })
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary files left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn out_dash_writes_one_format_to_stdout() {
+    let dir = workspace();
+    let output = klartext(
+        &[
+            "compile",
+            "policies/gemeinde.klar",
+            "--format",
+            "txt",
+            "--out",
+            "-",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("Datenschutzerklärung der Gemeinde Musterhausen\n"));
+    assert!(!dir.path().join("out").exists());
+
+    let output = klartext(
+        &[
+            "compile",
+            "policies/gemeinde.klar",
+            "--format",
+            "txt,md",
+            "--out",
+            "-",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn check_exit_codes() {
+    let dir = workspace();
+    let output = klartext(&["check", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("checked 1 policy: 0 errors, 0 warnings"));
+
+    std::fs::write(
+        dir.path().join("policies/gemeinde.klar"),
+        MINIMAL.replace("  revised 2024-05-02\n", ""),
+    )
+    .unwrap();
+    let output = klartext(&["check", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "warnings alone do not fail");
+    assert!(stderr(&output).contains("warning[missing-revision-date]"));
+    let output = klartext(&["check", "--deny-warnings", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+
+    std::fs::write(dir.path().join("policies/gemeinde.klar"), "policy {").unwrap();
+    assert_eq!(
+        klartext(&["check", "policies"], dir.path()).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn json_diagnostics_are_one_object_a_line() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("policies/gemeinde.klar"),
+        MINIMAL.replace("30 days", "30 dayz"),
+    )
+    .unwrap();
+    let output = klartext(
+        &["check", "--message-format", "json", "policies"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let d = &lines[0];
+    assert_eq!(d["file"], "policies/gemeinde.klar");
+    assert_eq!(d["name"], "unknown-unit");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["line"], 25);
+    assert_eq!(d["column"], 18);
+    assert!(d["help"].as_str().unwrap().contains("30 days"));
+}
+
+#[test]
+fn usage_and_io_errors_exit_with_two() {
+    let dir = workspace();
+    let output = klartext(&["check", "nowhere.klar"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot read nowhere.klar"),
+        "{}",
+        stderr(&output)
+    );
+
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let output = klartext(&["compile", "empty"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("contains no policies"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = klartext(&["compile", "policies", "--format", "pdf"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown format `pdf`"),
+        "{}",
+        stderr(&output)
+    );
+
+    assert_eq!(klartext(&["frobnicate"], dir.path()).status.code(), Some(2));
+}
+
+#[test]
+fn two_policies_with_the_same_name_are_refused() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    std::fs::write(dir.path().join("other/gemeinde.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "other"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("would both be written as gemeinde"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn templates_can_be_overridden_one_at_a_time() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("theme")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/notice.txt"),
+        "{{ policy.title | upper }}\n",
+    )
+    .unwrap();
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "txt,md",
+            "--templates",
+            "theme",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.path().join("out/gemeinde.txt")).unwrap();
+    assert_eq!(text, "DATENSCHUTZERKLÄRUNG DER GEMEINDE MUSTERHAUSEN\n");
+    let markdown = std::fs::read_to_string(dir.path().join("out/gemeinde.md")).unwrap();
+    assert!(
+        markdown.starts_with("---\ntitle:"),
+        "the shipped Markdown template is still used"
+    );
+
+    std::fs::write(dir.path().join("theme/notice.txt"), "{% if %}").unwrap();
+    let output = klartext(&["compile", "policies", "--templates", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("theme/notice.txt"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn lints_are_listed() {
+    let dir = workspace();
+    let output = klartext(&["lints"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for lint in klartext::check::LINTS {
+        assert!(stdout.contains(lint.name), "{} is not listed", lint.name);
+    }
+}
