@@ -1,1 +1,187 @@
-fn main() {}
+//! Compile speed: `cargo bench` (or `cargo bench --bench compile -- --quick`).
+//!
+//! Measures the Stadt Kassel policy through each stage and into every format, a generated
+//! folder of 1,000 policies through the whole command line, and how compile time grows with the
+//! size of a policy (it should grow linearly).
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use klartext::compile;
+use klartext::render::{Format, Renderer};
+
+/// Runs `f` repeatedly for about `budget` and returns the median time of one run.
+fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < budget || times.len() < 5 {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn report(name: &str, time: Duration, bytes: usize) {
+    let mib_per_s = bytes as f64 / time.as_secs_f64() / (1024.0 * 1024.0);
+    println!(
+        "{name:<44} {:>10.3} ms  {:>8.1} MiB/s",
+        time.as_secs_f64() * 1e3,
+        mib_per_s
+    );
+}
+
+/// A policy with `n` activities, built from the shapes the corpus uses.
+fn generated(n: usize, variant: usize) -> String {
+    let mut source = format!(
+        "policy \"Datenschutzerklärung der Gemeinde {variant}\" {{\n  state DE-HE\n  revised 2024-05-02\n  \
+         controller g \"Gemeinde {variant}\" {{\n    address \"Rathausplatz 1\" \"12345 Ort\"\n    \
+         email \"info@gemeinde{variant}.de\"\n    officer \"Erika Mustermann\" {{ email \"dsb@gemeinde{variant}.de\" }}\n  }}\n  \
+         organisation hoster \"Hosting AG\" {{ address \"Weg 1\" \"12345 Ort\" }}\n"
+    );
+    for i in 0..n {
+        source.push_str(&format!(
+            "  activity a{i} \"Verarbeitung {i}\" {{\n    text \"\"\"\n      Beschreibung mit **Markdown** und einem [Link](https://example.org/{i}).\n\n      - Punkt eins\n      - Punkt zwei\n    \"\"\"\n    \
+             data \"IP-Adresse\", \"Datum und Uhrzeit\", \"Name\"\n    purpose \"Zweck {i}\"\n    \
+             basis 6(1)(e) \"§ 3 HDSIG\"\n    processor hoster\n    retention {} days\n  }}\n",
+            i % 90 + 1
+        ));
+    }
+    source.push_str(
+        "  supervisory-authority \"HBDI\" { address \"Postfach 31 63\" \"65021 Wiesbaden\" }\n  \
+         rights {\n    right access\n    right complaint\n  }\n}\n",
+    );
+    source
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let budget = Duration::from_millis(if quick { 200 } else { 2000 });
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let renderer = Renderer::new();
+
+    println!("Stadt Kassel (policies/stadt-kassel.klar)");
+    let kassel =
+        std::fs::read(root.join("policies/stadt-kassel.klar")).expect("policies/stadt-kassel.klar");
+    let size = kassel.len();
+    let text = std::str::from_utf8(&kassel).unwrap();
+    report(
+        "  parse",
+        measure(budget, || {
+            black_box(klartext::syntax::parse(black_box(text)).unwrap());
+        }),
+        size,
+    );
+    let tree = klartext::syntax::parse(text).unwrap();
+    report(
+        "  lower",
+        measure(budget, || {
+            black_box(klartext::lower::lower(black_box(&tree)));
+        }),
+        size,
+    );
+    let lowered = klartext::lower::lower(&tree).0.unwrap();
+    report(
+        "  check",
+        measure(budget, || {
+            black_box(klartext::check::check(text, &tree, black_box(&lowered)));
+        }),
+        size,
+    );
+    report(
+        "  parse + lower + check",
+        measure(budget, || {
+            black_box(compile("stadt-kassel.klar", black_box(&kassel)));
+        }),
+        size,
+    );
+    let policy = compile("stadt-kassel.klar", &kassel)
+        .policy
+        .expect("the Kassel policy compiles");
+    for format in Format::ALL {
+        let time = measure(budget, || {
+            black_box(renderer.render(black_box(&policy), format).unwrap());
+        });
+        report(&format!("  render {}", format.name()), time, size);
+    }
+    report(
+        "  compile to every format",
+        measure(budget, || {
+            let policy = compile("stadt-kassel.klar", &kassel).policy.unwrap();
+            for format in Format::ALL {
+                black_box(renderer.render(&policy, format).unwrap());
+            }
+        }),
+        size,
+    );
+
+    println!("\nGrowth with policy size (compile to every format)");
+    let mut per_activity = Vec::new();
+    for n in [10, 100, 1000] {
+        let source = generated(n, 0);
+        let time = measure(budget, || {
+            let policy = compile("generated.klar", source.as_bytes()).policy.unwrap();
+            for format in Format::ALL {
+                black_box(renderer.render(&policy, format).unwrap());
+            }
+        });
+        report(
+            &format!("  {n:>5} activities ({} KiB)", source.len() / 1024),
+            time,
+            source.len(),
+        );
+        per_activity.push(time.as_secs_f64() / n as f64);
+    }
+    println!(
+        "  time per activity, 10 → 1000 activities: {:.1} µs → {:.1} µs",
+        per_activity[0] * 1e6,
+        per_activity[2] * 1e6
+    );
+
+    println!(
+        "\nA folder of 1,000 policies through the command line (compile -f html,fragment,md,txt,json,yaml)"
+    );
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    let mut total = 0;
+    for i in 0..1000 {
+        let source = generated(5 + i % 20, i);
+        total += source.len();
+        std::fs::write(policies.join(format!("gemeinde-{i:04}.klar")), source).unwrap();
+    }
+    let binary = root.join("target/release/klartext");
+    if !binary.exists() {
+        println!("  (skipped: build the binary first with `cargo build --release`)");
+        return;
+    }
+    let runs = if quick { 1 } else { 3 };
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let out = dir.path().join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let start = Instant::now();
+        let status = Command::new(&binary)
+            .args([
+                "compile",
+                "--format",
+                "html,fragment,md,txt,json,yaml",
+                "--out",
+            ])
+            .arg(&out)
+            .arg(&policies)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("klartext runs");
+        times.push(start.elapsed());
+        assert!(status.success());
+    }
+    times.sort();
+    let time = times[times.len() / 2];
+    report("  1,000 policies, 6,000 files", time, total);
+    println!("  per policy: {:.2} ms", time.as_secs_f64() * 1e3 / 1000.0);
+}

@@ -4,10 +4,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 
 use klartext::diagnostic::{Diagnostic, Severity};
+use klartext::model::Policy;
 use klartext::render::{Format, Renderer};
 use klartext::{Outcome, compile};
 
@@ -263,61 +266,80 @@ fn run_compile(
         },
         None => Renderer::new(),
     };
+    // Policies are compiled and written in parallel; what is reported comes afterwards, in the
+    // order of the files, so the output of a run does not depend on scheduling.
+    let written = AtomicUsize::new(0);
+    let results: Vec<Result<(Outcome, Vec<Document>), String>> = files
+        .par_iter()
+        .map(|path| {
+            let outcome = read_and_compile(path)?;
+            let documents = match &outcome.policy {
+                Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
+                Some(policy) => render_all(&renderer, policy, path, &formats)?,
+                None => Vec::new(),
+            };
+            if to_stdout {
+                return Ok((outcome, documents));
+            }
+            let stem = stem(path);
+            for (format, text) in &documents {
+                let target = out.join(format!("{stem}.{}", format.extension()));
+                write_atomically(&target, text.as_bytes())
+                    .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
+            }
+            written.fetch_add(documents.len(), Ordering::Relaxed);
+            Ok((outcome, Vec::new()))
+        })
+        .collect();
     let mut reporter = Reporter::new(report, !to_stdout);
-    let mut written = 0;
-    for path in &files {
-        let outcome = match read_and_compile(path) {
-            Ok(outcome) => outcome,
+    for result in results {
+        let (outcome, documents) = match result {
+            Ok(compiled) => compiled,
             Err(message) => return fail(message),
         };
         reporter.report(&outcome, report.message_format);
-        let Some(policy) = &outcome.policy else {
-            continue;
-        };
-        if report.deny_warnings && !outcome.diagnostics.is_empty() {
-            continue;
-        }
-        // Render every format before writing any, so a failure leaves no partial set behind.
-        let mut documents = Vec::new();
-        for &format in &formats {
-            match renderer.render(policy, format) {
-                Ok(text) => documents.push((format, text)),
-                Err(error) => {
-                    return fail(format!(
-                        "cannot render {} as {}: {error}",
-                        path.display(),
-                        format.name()
-                    ));
-                }
+        let mut stdout = std::io::stdout().lock();
+        for (_, text) in &documents {
+            if let Err(error) = stdout.write_all(text.as_bytes()) {
+                return fail(format!("cannot write to standard output: {error}"));
             }
-        }
-        if to_stdout {
-            let mut stdout = std::io::stdout().lock();
-            for (_, text) in &documents {
-                if let Err(error) = stdout.write_all(text.as_bytes()) {
-                    return fail(format!("cannot write to standard output: {error}"));
-                }
-            }
-            continue;
-        }
-        let stem = stem(path);
-        for (format, text) in &documents {
-            let target = out.join(format!("{stem}.{}", format.extension()));
-            if let Err(error) = write_atomically(&target, text.as_bytes()) {
-                return fail(format!("cannot write {}: {error}", target.display()));
-            }
-            written += 1;
         }
     }
     reporter.summary(files.len(), report.message_format);
     if report.message_format == MessageFormat::Human && !to_stdout {
-        eprintln!("wrote {written} files to {}", out.display());
+        eprintln!("wrote {} files to {}", written.into_inner(), out.display());
     }
     if reporter.failed(report.deny_warnings) {
         INPUT_ERRORS
     } else {
         0
     }
+}
+
+type Document = (Format, String);
+
+/// Renders every format before any is written, so a failure leaves no partial set behind.
+fn render_all(
+    renderer: &Renderer,
+    policy: &Policy,
+    path: &Path,
+    formats: &[Format],
+) -> Result<Vec<Document>, String> {
+    formats
+        .iter()
+        .map(|&format| {
+            renderer
+                .render(policy, format)
+                .map(|text| (format, text))
+                .map_err(|error| {
+                    format!(
+                        "cannot render {} as {}: {error}",
+                        path.display(),
+                        format.name()
+                    )
+                })
+        })
+        .collect()
 }
 
 fn stem(path: &Path) -> String {
@@ -352,7 +374,6 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;
-    file.as_file().sync_all()?;
     file.persist(target).map_err(|error| error.error)?;
     Ok(())
 }
