@@ -1,0 +1,513 @@
+//! Processing activities and the facts only they have.
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::model::*;
+use crate::syntax::{Item, Value, ValueKind};
+
+use super::*;
+
+impl Lowerer {
+    pub(super) fn activity(&mut self, item: &Item) -> Activity {
+        let (id, title) = self.header(item, "activity", "activity newsletter \"Newsletter\" {");
+        let mut activity = Activity {
+            id,
+            anchor: String::new(),
+            title,
+            controller: None,
+            text: None,
+            data: Vec::new(),
+            subjects: Vec::new(),
+            sources: Vec::new(),
+            purposes: Vec::new(),
+            legal_bases: Vec::new(),
+            legitimate_interests: Vec::new(),
+            no_recipients: false,
+            recipients: Vec::new(),
+            processors: Vec::new(),
+            joint_controllers: Vec::new(),
+            operators: Vec::new(),
+            presences: Vec::new(),
+            partners: Vec::new(),
+            transfers: Vec::new(),
+            retention: Vec::new(),
+            requirement: Vec::new(),
+            automated_decisions: None,
+            cookies: Vec::new(),
+            privacy_policies: Vec::new(),
+            objection: Vec::new(),
+            withdrawal: Vec::new(),
+            sections: Vec::new(),
+            allowances: Vec::new(),
+            span: item.span,
+        };
+        for fact in self.block(item, "activity") {
+            match fact.keyword.text.as_str() {
+                "controller" => {
+                    let value = self.reference(fact, "controller kassel");
+                    self.once(&mut activity.controller, value, fact);
+                }
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut activity.text, value, fact);
+                }
+                "data" => activity
+                    .data
+                    .extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
+                "subjects" => activity
+                    .subjects
+                    .extend(self.strings(fact, "subjects \"Besucherinnen und Besucher\"")),
+                "source" => activity
+                    .sources
+                    .extend(self.strings(fact, "source \"Melderegister\"")),
+                "purpose" => activity
+                    .purposes
+                    .extend(self.strings(fact, "purpose \"Versand des Newsletters\"")),
+                "basis" => activity.legal_bases.extend(self.legal_basis(fact)),
+                "legitimate-interest" => activity
+                    .legitimate_interests
+                    .extend(self.strings(fact, "legitimate-interest \"Schutz vor Angriffen\"")),
+                "recipients" | "recipient" => self.recipients(fact, &mut activity),
+                "processor" => activity.processors.extend(self.processor(fact)),
+                "joint-controller" => activity
+                    .joint_controllers
+                    .extend(self.references(fact, "joint-controller meta")),
+                "operator" => activity
+                    .operators
+                    .extend(self.references(fact, "operator meta")),
+                "presence" => activity
+                    .presences
+                    .extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
+                "partner" => activity.partners.extend(self.partner(fact)),
+                "transfer" => activity.transfers.extend(self.transfer(fact)),
+                "retention" => activity.retention.extend(self.retention(fact)),
+                "requirement" => activity.requirement.extend(self.strings(
+                    fact,
+                    "requirement \"Pflichtangabe ist die E-Mail-Adresse.\"",
+                )),
+                "automated-decisions" => {
+                    let value = self.automated_decisions(fact);
+                    self.once(&mut activity.automated_decisions, value, fact);
+                }
+                "cookie" => activity.cookies.extend(self.cookie(fact)),
+                "privacy-policy" => activity
+                    .privacy_policies
+                    .extend(self.urls(fact, "privacy-policy \"https://example.com/privacy\"")),
+                "objection" => activity
+                    .objection
+                    .extend(self.text(fact, "objection \"\"\"…\"\"\"")),
+                "withdrawal" => activity
+                    .withdrawal
+                    .extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
+                "section" => activity.sections.push(self.section(fact)),
+                "allow" => activity.allowances.extend(self.allowance(fact)),
+                _ => self.unknown(fact, "an activity", &[ACTIVITY]),
+            }
+        }
+        activity
+    }
+
+    pub(super) fn legal_basis(&mut self, fact: &Item) -> Option<LegalBasis> {
+        const EXAMPLE: &str = "basis 6(1)(e) \"§ 3 HDSIG\"";
+        let Some((first, rest)) = fact.values.split_first() else {
+            self.missing_value(fact, EXAMPLE);
+            return None;
+        };
+        let code = match &first.kind {
+            ValueKind::Article(code) => code.clone(),
+            ValueKind::Number(n) => n.to_string(),
+            _ => {
+                self.wrong_value(fact, first, "a GDPR article", EXAMPLE);
+                return None;
+            }
+        };
+        let article = match parse_article(&code) {
+            Some(article) => article,
+            None => {
+                self.error(
+                    Diagnostic::error(
+                        "unknown-legal-basis",
+                        first.span,
+                        format!("Art. {code} GDPR is not a legal basis for processing"),
+                    )
+                    .with_label("not a legal basis")
+                    .with_help("legal bases are 6(1)(a) to 6(1)(f), 9(2)(a) to 9(2)(j) and 88(1)"),
+                );
+                return None;
+            }
+        };
+        let mut basis = LegalBasis {
+            article,
+            laws: Vec::new(),
+            when: None,
+            span: fact.span,
+        };
+        for value in rest {
+            match &value.kind {
+                ValueKind::String(law) => basis.laws.push(law.clone()),
+                _ => self.wrong_value(fact, value, "the national law in quotes", EXAMPLE),
+            }
+        }
+        if let Some(items) = &fact.block {
+            for inner in items {
+                match inner.keyword.text.as_str() {
+                    "law" => basis.laws.extend(self.strings(inner, "law \"§ 3 HDSIG\"")),
+                    "when" => {
+                        let value = self.string(inner, "when \"bei Aufzeichnungen\"");
+                        self.once(&mut basis.when, value, inner);
+                    }
+                    _ => self.unknown(inner, "a legal basis", &[BASIS]),
+                }
+            }
+        }
+        Some(basis)
+    }
+
+    pub(super) fn recipients(&mut self, fact: &Item, activity: &mut Activity) {
+        self.no_block(fact);
+        if fact.values.is_empty() {
+            self.missing_value(fact, "recipients \"Presseunternehmen\", sitepark");
+        }
+        for value in &fact.values {
+            match &value.kind {
+                ValueKind::Word(word) if word == "none" => activity.no_recipients = true,
+                ValueKind::Word(word) => {
+                    activity.recipients.push(Recipient::Organisation(Reference {
+                        id: word.clone(),
+                        span: value.span,
+                    }))
+                }
+                ValueKind::String(category) => activity
+                    .recipients
+                    .push(Recipient::Category(category.clone())),
+                _ => self.wrong_value(
+                    fact,
+                    value,
+                    "organisation ids or categories in quotes",
+                    "recipients \"Presseunternehmen\", sitepark",
+                ),
+            }
+        }
+    }
+
+    pub(super) fn processor(&mut self, fact: &Item) -> Vec<Processor> {
+        let organisations = self.references_allowing_block(fact, "processor sitepark");
+        let mut role = None;
+        if let Some(items) = &fact.block {
+            for inner in items {
+                match inner.keyword.text.as_str() {
+                    "role" => {
+                        let value = self.string(inner, "role \"Unterauftragsverarbeiter\"");
+                        self.once(&mut role, value, inner);
+                    }
+                    _ => self.unknown(inner, "a processor", &[PROCESSOR]),
+                }
+            }
+        }
+        organisations
+            .into_iter()
+            .map(|organisation| Processor {
+                organisation,
+                role: role.clone(),
+            })
+            .collect()
+    }
+
+    pub(super) fn partner(&mut self, fact: &Item) -> Option<Partner> {
+        const EXAMPLE: &str = "partner akdb \"Online-Services zum Aufenthaltstitel\"";
+        self.no_block(fact);
+        let Some((first, rest)) = fact.values.split_first() else {
+            self.missing_value(fact, EXAMPLE);
+            return None;
+        };
+        let ValueKind::Word(id) = &first.kind else {
+            self.wrong_value(fact, first, "the id of an organisation", EXAMPLE);
+            return None;
+        };
+        let mut offers = Vec::new();
+        for value in rest {
+            match &value.kind {
+                ValueKind::String(offer) => offers.push(offer.clone()),
+                _ => self.wrong_value(fact, value, "what the partner offers, in quotes", EXAMPLE),
+            }
+        }
+        Some(Partner {
+            organisation: Reference {
+                id: id.clone(),
+                span: first.span,
+            },
+            offers,
+        })
+    }
+
+    pub(super) fn transfer(&mut self, fact: &Item) -> Option<Transfer> {
+        const EXAMPLE: &str = "transfer cisco scc";
+        let (recipient, safeguard) = match fact.values.as_slice() {
+            [recipient] => (recipient, None),
+            [recipient, safeguard] => (recipient, Some(safeguard)),
+            [] => {
+                self.missing_value(fact, EXAMPLE);
+                return None;
+            }
+            [_, _, extra, ..] => {
+                self.wrong_value(fact, extra, "only the recipient and the safeguard", EXAMPLE);
+                return None;
+            }
+        };
+        let ValueKind::Word(id) = &recipient.kind else {
+            self.wrong_value(
+                fact,
+                recipient,
+                "the id of the receiving organisation",
+                EXAMPLE,
+            );
+            return None;
+        };
+        let safeguard = match safeguard.map(|value| (value, &value.kind)) {
+            None => None,
+            Some((_, ValueKind::Word(word))) if SAFEGUARDS.contains(&word.as_str()) => {
+                Some(match word.as_str() {
+                    "adequacy" => Safeguard::Adequacy,
+                    "dpf" => Safeguard::Dpf,
+                    "scc" => Safeguard::Scc,
+                    "bcr" => Safeguard::Bcr,
+                    "derogation" => Safeguard::Derogation,
+                    _ => Safeguard::None,
+                })
+            }
+            Some((value, kind)) => {
+                let mut problem = Diagnostic::error(
+                    "unknown-safeguard",
+                    value.span,
+                    "this is not a safeguard for a transfer to a third country",
+                )
+                .with_label("unknown safeguard");
+                let suggestion = match kind {
+                    ValueKind::Word(word) => did_you_mean(word, SAFEGUARDS.iter().copied()),
+                    _ => None,
+                };
+                problem = problem.with_help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("write one of {}", list(SAFEGUARDS)),
+                });
+                self.error(problem);
+                None
+            }
+        };
+        let mut text = None;
+        if let Some(items) = &fact.block {
+            for inner in items {
+                match inner.keyword.text.as_str() {
+                    "text" => {
+                        let value = self.text(inner, "text \"\"\"…\"\"\"");
+                        self.once(&mut text, value, inner);
+                    }
+                    _ => self.unknown(inner, "a transfer", &[TRANSFER]),
+                }
+            }
+        }
+        Some(Transfer {
+            recipient: Reference {
+                id: id.clone(),
+                span: recipient.span,
+            },
+            safeguard,
+            text,
+            span: fact.span,
+        })
+    }
+
+    pub(super) fn retention(&mut self, fact: &Item) -> Option<Retention> {
+        const EXAMPLE: &str = "retention 30 days";
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [] => {
+                self.missing_value(fact, EXAMPLE);
+                None
+            }
+            [first, rest @ ..] => match &first.kind {
+                ValueKind::Duration { .. } => {
+                    let duration = self.duration(first)?;
+                    let from = match rest {
+                        [] => None,
+                        [
+                            Value {
+                                kind: ValueKind::String(from),
+                                ..
+                            },
+                        ] => Some(from.clone()),
+                        [other, ..] => {
+                            self.wrong_value(
+                                fact,
+                                other,
+                                "from when, in quotes",
+                                "retention 12 months \"nach dem letzten Login\"",
+                            );
+                            return None;
+                        }
+                    };
+                    Some(Retention::Period { duration, from })
+                }
+                ValueKind::Word(form)
+                    if ["until", "statutory", "criteria"].contains(&form.as_str()) =>
+                {
+                    let example = match form.as_str() {
+                        "until" => "retention until \"Sie das Abonnement kündigen\"",
+                        "statutory" => "retention statutory \"§ 147 AO\"",
+                        _ => "retention criteria \"solange es für den Zweck erforderlich ist\"",
+                    };
+                    let text = match rest {
+                        [
+                            Value {
+                                kind: ValueKind::String(text) | ValueKind::TextBlock(text),
+                                ..
+                            },
+                        ] => text.clone(),
+                        [] => {
+                            self.missing_value(fact, example);
+                            return None;
+                        }
+                        [other, ..] => {
+                            self.wrong_value(fact, other, "one text in quotes", example);
+                            return None;
+                        }
+                    };
+                    Some(match form.as_str() {
+                        "until" => Retention::Until { event: text },
+                        "statutory" => Retention::Statutory { law: text },
+                        _ => Retention::Criteria { text },
+                    })
+                }
+                _ => {
+                    let mut problem = Diagnostic::error(
+                        "invalid-retention",
+                        first.span,
+                        "klartext does not understand this retention period",
+                    )
+                    .with_label("expected a duration, `until`, `statutory` or `criteria`");
+                    problem = problem.with_help(
+                        "write `retention 30 days`, `retention until \"…\"`, `retention statutory \"§ …\"` or `retention criteria \"…\"`",
+                    );
+                    self.error(problem);
+                    None
+                }
+            },
+        }
+    }
+
+    pub(super) fn automated_decisions(&mut self, fact: &Item) -> Option<AutomatedDecisions> {
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::Word(word),
+                    ..
+                },
+            ] if word == "none" => Some(AutomatedDecisions::None),
+            [
+                Value {
+                    kind: ValueKind::String(text) | ValueKind::TextBlock(text),
+                    ..
+                },
+            ] => Some(AutomatedDecisions::Described(text.clone())),
+            _ => {
+                let span = fact.values.first().map_or(fact.keyword.span, |v| v.span);
+                self.error(
+                    Diagnostic::error("wrong-value", span, "`automated-decisions` takes `none` or a description in quotes")
+                        .with_help("write `automated-decisions none` when there is no automated decision-making"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn cookie(&mut self, item: &Item) -> Option<Cookie> {
+        let name = self.title(item, "cookie", "cookie \"_pk_id\" {");
+        let mut cookie = Cookie {
+            name,
+            provider: None,
+            purposes: Vec::new(),
+            lifetime: None,
+            necessity: None,
+            text: None,
+            span: item.span,
+        };
+        if item.block.is_none() {
+            return Some(cookie);
+        }
+        for fact in self.block(item, "cookie") {
+            match fact.keyword.text.as_str() {
+                "provider" => {
+                    let value = self.reference(fact, "provider matomo");
+                    self.once(&mut cookie.provider, value, fact);
+                }
+                "purpose" => cookie
+                    .purposes
+                    .extend(self.strings(fact, "purpose \"Statistik\"")),
+                "lifetime" => {
+                    let value = match fact.values.as_slice() {
+                        [
+                            value @ Value {
+                                kind: ValueKind::Duration { .. },
+                                ..
+                            },
+                        ] => self.duration(value).map(Lifetime::Duration),
+                        [
+                            Value {
+                                kind: ValueKind::String(text),
+                                ..
+                            },
+                        ] => Some(Lifetime::Described(text.clone())),
+                        _ => {
+                            let span = fact.values.first().map_or(fact.keyword.span, |v| v.span);
+                            self.error(
+                                Diagnostic::error("wrong-value", span, "`lifetime` takes a duration or a text in quotes")
+                                    .with_help("write e.g. `lifetime 13 months` or `lifetime \"bis zum Ende der Sitzung\"`"),
+                            );
+                            None
+                        }
+                    };
+                    self.once(&mut cookie.lifetime, value, fact);
+                }
+                "necessary" | "consent" => {
+                    self.no_values(fact);
+                    let value = Some(if fact.keyword.text == "necessary" {
+                        Necessity::Necessary
+                    } else {
+                        Necessity::Consent
+                    });
+                    self.once(&mut cookie.necessity, value, fact);
+                }
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut cookie.text, value, fact);
+                }
+                _ => self.unknown(fact, "a cookie", &[COOKIE]),
+            }
+        }
+        Some(cookie)
+    }
+}
+
+fn parse_article(code: &str) -> Option<Article> {
+    let parts: Vec<&str> = code
+        .split(['(', ')'])
+        .filter(|part| !part.is_empty())
+        .collect();
+    let point = |p: &str, last: char| {
+        let mut chars = p.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if ('a'..=last).contains(&c.to_ascii_lowercase()) => {
+                Some(c.to_ascii_lowercase())
+            }
+            _ => None,
+        }
+    };
+    match parts.as_slice() {
+        ["6", "1"] => Some(Article::Lawfulness(None)),
+        ["6", "1", p] => point(p, 'f').map(|c| Article::Lawfulness(Some(c))),
+        ["9", "2"] => Some(Article::SpecialCategories(None)),
+        ["9", "2", p] => point(p, 'j').map(|c| Article::SpecialCategories(Some(c))),
+        ["88"] | ["88", "1"] => Some(Article::Employment),
+        _ => None,
+    }
+}

@@ -1,0 +1,594 @@
+//! Syntax tree to typed model: gives keywords their meaning, checks values, resolves references.
+//!
+//! Lowering reports every problem it finds and goes on, so one run shows all of them. It returns
+//! a model only when there were no errors.
+//!
+//! `activity.rs` lowers processing activities, `values.rs` reads and checks single values, and
+//! `resolve.rs` checks references and gives every part its anchor.
+
+mod activity;
+mod resolve;
+mod values;
+
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::law::law;
+use crate::model::*;
+use crate::syntax::{File, Item, Value, ValueKind};
+
+pub fn lower(file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
+    let mut lowerer = Lowerer::default();
+    let policy = lowerer.file(file);
+    let policy = policy.map(|mut policy| {
+        lowerer.resolve(&policy);
+        resolve::assign_anchors(&mut policy);
+        policy
+    });
+    let failed = lowerer.diagnostics.iter().any(Diagnostic::is_error);
+    (if failed { None } else { policy }, lowerer.diagnostics)
+}
+
+const POLICY: &[&str] = &[
+    "language",
+    "state",
+    "revised",
+    "website",
+    "preamble",
+    "allow",
+    "controller",
+    "supervisory-authority",
+    "organisation",
+    "activity",
+    "section",
+    "rights",
+];
+const CONTACT: &[&str] = &[
+    "address", "country", "phone", "fax", "email", "de-mail", "web", "hours",
+];
+const CONTROLLER: &[&str] = &["represented-by", "responsible-for", "text", "officer"];
+const OFFICER: &[&str] = &["role", "organisation", "text"];
+const AUTHORITY: &[&str] = &["text"];
+const ORGANISATION: &[&str] = &["represented-by", "privacy-policy", "text"];
+const ACTIVITY: &[&str] = &[
+    "controller",
+    "text",
+    "data",
+    "subjects",
+    "source",
+    "purpose",
+    "basis",
+    "legitimate-interest",
+    "recipients",
+    "recipient",
+    "processor",
+    "joint-controller",
+    "operator",
+    "presence",
+    "partner",
+    "transfer",
+    "retention",
+    "requirement",
+    "automated-decisions",
+    "cookie",
+    "privacy-policy",
+    "objection",
+    "withdrawal",
+    "section",
+    "allow",
+];
+const BASIS: &[&str] = &["law", "when"];
+const PROCESSOR: &[&str] = &["role"];
+const TRANSFER: &[&str] = &["text"];
+const COOKIE: &[&str] = &[
+    "provider",
+    "purpose",
+    "lifetime",
+    "necessary",
+    "consent",
+    "text",
+];
+const SECTION: &[&str] = &["text", "section"];
+const RIGHTS: &[&str] = &["title", "text", "right"];
+const RIGHT: &[&str] = &["text"];
+const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
+const TIME_UNITS: &[&str] = &[
+    "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+    "year", "years",
+];
+
+#[derive(Default)]
+struct Lowerer {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lowerer {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn file(&mut self, file: &File) -> Option<Policy> {
+        let mut policy = None;
+        for item in &file.items {
+            if item.keyword.text != "policy" {
+                let mut problem = Diagnostic::error(
+                    "unknown-keyword",
+                    item.keyword.span,
+                    format!("`{}` cannot stand outside the policy", item.keyword.text),
+                )
+                .with_label("expected `policy`");
+                if item.keyword.text.len() > 2
+                    && did_you_mean(&item.keyword.text, ["policy"]).is_some()
+                {
+                    problem = problem.with_help("did you mean `policy`?");
+                } else {
+                    problem = problem.with_help("everything goes inside `policy \"Title\" { … }`");
+                }
+                self.error(problem);
+            } else if policy.is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "duplicate-policy",
+                        item.keyword.span,
+                        "a file holds one policy only",
+                    )
+                    .with_help("put the second policy in a file of its own"),
+                );
+            } else {
+                policy = Some(self.policy(item));
+            }
+        }
+        if policy.is_none() && file.items.is_empty() {
+            self.error(
+                Diagnostic::error("empty-file", Span::new(0, 0), "this file contains no policy")
+                    .with_help("a policy starts with `policy \"Datenschutzerklärung der …\" {` and ends with `}`"),
+            );
+        }
+        policy
+    }
+
+    fn policy(&mut self, item: &Item) -> Policy {
+        let title = self.title(
+            item,
+            "policy",
+            "policy \"Datenschutzerklärung der Stadt …\" {",
+        );
+        let mut policy = Policy {
+            title,
+            language: Language::De,
+            state: None,
+            revised: None,
+            websites: Vec::new(),
+            preamble: None,
+            contents: Vec::new(),
+            organisations: Vec::new(),
+            allowances: Vec::new(),
+            span: item.span,
+        };
+        let mut language = None;
+        for fact in self.block(item, "policy") {
+            match fact.keyword.text.as_str() {
+                "language" => {
+                    let value = self.word(fact, "language de").and_then(|word| match word.as_str() {
+                        "de" => Some(Language::De),
+                        "en" => Some(Language::En),
+                        _ => {
+                            self.error(
+                                Diagnostic::error(
+                                    "unknown-language",
+                                    fact.values[0].span,
+                                    format!("klartext cannot write notices in `{word}`"),
+                                )
+                                .with_help("write `language de` for German or `language en` for English"),
+                            );
+                            None
+                        }
+                    });
+                    self.once(&mut language, value, fact);
+                }
+                "state" => {
+                    let value = self.state(fact);
+                    self.once(&mut policy.state, value, fact);
+                }
+                "revised" => {
+                    let value = self.date(fact);
+                    self.once(&mut policy.revised, value, fact);
+                }
+                "website" => {
+                    let urls = self.urls(fact, "website \"https://www.example.de\"");
+                    policy.websites.extend(urls);
+                }
+                "preamble" => {
+                    let value = self.text(fact, "preamble \"\"\"…\"\"\"");
+                    self.once(&mut policy.preamble, value, fact);
+                }
+                "allow" => policy.allowances.extend(self.allowance(fact)),
+                "controller" => {
+                    let controller = self.controller(fact);
+                    policy.contents.push(Part::Controller(controller));
+                }
+                "supervisory-authority" => {
+                    let authority = self.authority(fact);
+                    policy.contents.push(Part::SupervisoryAuthority(authority));
+                }
+                "organisation" => policy.organisations.extend(self.organisation(fact)),
+                "activity" => {
+                    let activity = self.activity(fact);
+                    policy.contents.push(Part::Activity(Box::new(activity)));
+                }
+                "section" => {
+                    let section = self.section(fact);
+                    policy.contents.push(Part::Section(section));
+                }
+                "rights" => {
+                    let rights = self.rights(fact);
+                    policy.contents.push(Part::Rights(rights));
+                }
+                _ => self.unknown(fact, "a policy", &[POLICY]),
+            }
+        }
+        policy.language = language.unwrap_or(Language::De);
+        policy
+    }
+
+    fn controller(&mut self, item: &Item) -> Controller {
+        let (id, name) = self.header(
+            item,
+            "controller",
+            "controller stadt \"Stadt Musterhausen\" {",
+        );
+        let mut controller = Controller {
+            id,
+            anchor: String::new(),
+            name,
+            represented_by: None,
+            responsible_for: Vec::new(),
+            text: None,
+            contact: Contact::default(),
+            officers: Vec::new(),
+            span: item.span,
+        };
+        for fact in self.block(item, "controller") {
+            if self.contact(fact, &mut controller.contact) {
+                continue;
+            }
+            match fact.keyword.text.as_str() {
+                "represented-by" => {
+                    let value = self.string(fact, "represented-by \"den Magistrat\"");
+                    self.once(&mut controller.represented_by, value, fact);
+                }
+                "responsible-for" => {
+                    let pages = self.strings(fact, "responsible-for \"www.example.de/gaeste\"");
+                    controller.responsible_for.extend(pages);
+                }
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut controller.text, value, fact);
+                }
+                "officer" => controller.officers.push(self.officer(fact)),
+                _ => self.unknown(fact, "a controller", &[CONTROLLER, CONTACT]),
+            }
+        }
+        controller
+    }
+
+    fn officer(&mut self, item: &Item) -> Officer {
+        let name = match item.values.as_slice() {
+            [] => None,
+            _ => Some(self.title(item, "officer", "officer \"Erika Mustermann\" {")),
+        };
+        let mut officer = Officer {
+            name,
+            role: None,
+            organisation: None,
+            text: None,
+            contact: Contact::default(),
+            span: item.span,
+        };
+        for fact in self.block(item, "officer") {
+            if self.contact(fact, &mut officer.contact) {
+                continue;
+            }
+            match fact.keyword.text.as_str() {
+                "role" => {
+                    let value = self.string(fact, "role \"Datenschutzbeauftragter\"");
+                    self.once(&mut officer.role, value, fact);
+                }
+                "organisation" => {
+                    let value = self.string(fact, "organisation \"Kreis Soest\"");
+                    self.once(&mut officer.organisation, value, fact);
+                }
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut officer.text, value, fact);
+                }
+                _ => self.unknown(fact, "an officer", &[OFFICER, CONTACT]),
+            }
+        }
+        officer
+    }
+
+    fn authority(&mut self, item: &Item) -> SupervisoryAuthority {
+        let name = self.title(
+            item,
+            "supervisory-authority",
+            "supervisory-authority \"Der Hessische Beauftragte …\" {",
+        );
+        let mut authority = SupervisoryAuthority {
+            anchor: String::new(),
+            name,
+            text: None,
+            contact: Contact::default(),
+            span: item.span,
+        };
+        for fact in self.block(item, "supervisory-authority") {
+            if self.contact(fact, &mut authority.contact) {
+                continue;
+            }
+            match fact.keyword.text.as_str() {
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut authority.text, value, fact);
+                }
+                _ => self.unknown(fact, "a supervisory authority", &[AUTHORITY, CONTACT]),
+            }
+        }
+        authority
+    }
+
+    fn organisation(&mut self, item: &Item) -> Option<Organisation> {
+        let (id, name) = self.header(
+            item,
+            "organisation",
+            "organisation sitepark \"Sitepark GmbH\" {",
+        );
+        let Some(id) = id else {
+            self.error(
+                Diagnostic::error("missing-id", item.keyword.span, "this organisation has no id")
+                    .with_help("give it a short id after the keyword, e.g. `organisation sitepark \"Sitepark GmbH\" {`, so activities can refer to it"),
+            );
+            return None;
+        };
+        let mut organisation = Organisation {
+            id,
+            name,
+            represented_by: None,
+            privacy_policy: None,
+            text: None,
+            contact: Contact::default(),
+            span: item.span,
+        };
+        if item.block.is_none() {
+            return Some(organisation);
+        }
+        for fact in self.block(item, "organisation") {
+            if self.contact(fact, &mut organisation.contact) {
+                continue;
+            }
+            match fact.keyword.text.as_str() {
+                "represented-by" => {
+                    let value = self.string(fact, "represented-by \"Geschäftsführer …\"");
+                    self.once(&mut organisation.represented_by, value, fact);
+                }
+                "privacy-policy" => {
+                    let value = self.url(fact, "privacy-policy \"https://example.com/privacy\"");
+                    self.once(&mut organisation.privacy_policy, value, fact);
+                }
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut organisation.text, value, fact);
+                }
+                _ => self.unknown(fact, "an organisation", &[ORGANISATION, CONTACT]),
+            }
+        }
+        Some(organisation)
+    }
+
+    /// Handles the contact facts shared by controllers, officers, authorities and organisations.
+    fn contact(&mut self, fact: &Item, contact: &mut Contact) -> bool {
+        match fact.keyword.text.as_str() {
+            "address" => {
+                let lines = self.strings(fact, "address \"Obere Königsstraße 8\" \"34117 Kassel\"");
+                contact.address.extend(lines);
+            }
+            "country" => {
+                let value = self.country(fact);
+                self.once(&mut contact.country, value, fact);
+            }
+            "phone" => contact
+                .phone
+                .extend(self.strings(fact, "phone \"0561 115\"")),
+            "fax" => contact
+                .fax
+                .extend(self.strings(fact, "fax \"0561 787-87\"")),
+            "email" => contact
+                .email
+                .extend(self.emails(fact, "email \"info@example.de\"")),
+            "de-mail" => contact
+                .de_mail
+                .extend(self.emails(fact, "de-mail \"service@example.de-mail.de\"")),
+            "web" => contact
+                .web
+                .extend(self.urls(fact, "web \"https://www.example.de\"")),
+            "hours" => contact
+                .hours
+                .extend(self.strings(fact, "hours \"Mo–Fr 8:00–16:00 Uhr\"")),
+            _ => return false,
+        }
+        true
+    }
+
+    fn section(&mut self, item: &Item) -> Section {
+        let (id, title) = match item.values.as_slice() {
+            [] => (None, String::new()),
+            [
+                Value {
+                    kind: ValueKind::Word(id),
+                    ..
+                },
+            ] => (Some(id.clone()), String::new()),
+            _ => self.header(
+                item,
+                "section",
+                "section datensicherheit \"Datensicherheit\" {",
+            ),
+        };
+        let mut section = Section {
+            id,
+            anchor: String::new(),
+            title,
+            text: None,
+            sections: Vec::new(),
+            span: item.span,
+        };
+        for fact in self.block(item, "section") {
+            match fact.keyword.text.as_str() {
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut section.text, value, fact);
+                }
+                "section" => section.sections.push(self.section(fact)),
+                _ => self.unknown(fact, "a section", &[SECTION]),
+            }
+        }
+        section
+    }
+
+    fn rights(&mut self, item: &Item) -> Rights {
+        let title = match item.values.as_slice() {
+            [] => None,
+            _ => Some(self.title(item, "rights", "rights \"Ihre Rechte\" {")),
+        };
+        let mut rights = Rights {
+            anchor: String::new(),
+            title,
+            text: None,
+            rights: Vec::new(),
+            span: item.span,
+        };
+        for fact in self.block(item, "rights") {
+            match fact.keyword.text.as_str() {
+                "title" => {
+                    let value = self.string(fact, "title \"Ihre Rechte\"");
+                    self.once(&mut rights.title, value, fact);
+                }
+                "text" => {
+                    let value = self.text(fact, "text \"\"\"…\"\"\"");
+                    self.once(&mut rights.text, value, fact);
+                }
+                "right" => rights.rights.extend(self.right(fact)),
+                _ => self.unknown(fact, "the rights", &[RIGHTS]),
+            }
+        }
+        rights
+    }
+
+    fn right(&mut self, fact: &Item) -> Option<Right> {
+        const EXAMPLE: &str = "right access \"§ 52 HDSIG\"";
+        let Some((first, rest)) = fact.values.split_first() else {
+            self.missing_value(fact, EXAMPLE);
+            return None;
+        };
+        let ValueKind::Word(kind) = &first.kind else {
+            self.wrong_value(fact, first, "the kind of right, e.g. `access`", EXAMPLE);
+            return None;
+        };
+        if law().right(kind).is_none() {
+            let kinds: Vec<&str> = law().rights.iter().map(|r| r.kind.as_str()).collect();
+            let help = match did_you_mean(kind, kinds.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the rights are {}", list(&kinds)),
+            };
+            self.error(
+                Diagnostic::error(
+                    "unknown-right",
+                    first.span,
+                    format!("`{kind}` is not a right of the data subject"),
+                )
+                .with_label("unknown right")
+                .with_help(help),
+            );
+            return None;
+        }
+        let mut right = Right {
+            kind: kind.clone(),
+            laws: Vec::new(),
+            text: None,
+            span: fact.span,
+        };
+        for value in rest {
+            match &value.kind {
+                ValueKind::String(law) => right.laws.push(law.clone()),
+                _ => self.wrong_value(fact, value, "the state-law counterpart in quotes", EXAMPLE),
+            }
+        }
+        if let Some(items) = &fact.block {
+            for inner in items {
+                match inner.keyword.text.as_str() {
+                    "text" => {
+                        let value = self.text(inner, "text \"\"\"…\"\"\"");
+                        self.once(&mut right.text, value, inner);
+                    }
+                    _ => self.unknown(inner, "a right", &[RIGHT]),
+                }
+            }
+        }
+        Some(right)
+    }
+
+    fn allowance(&mut self, fact: &Item) -> Option<Allowance> {
+        const EXAMPLE: &str = "allow missing-retention \"Das Original nennt keine Frist.\"";
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::Word(lint),
+                    span,
+                },
+                Value {
+                    kind: ValueKind::String(reason),
+                    ..
+                },
+            ] => {
+                if !crate::check::LINTS.iter().any(|l| l.name == lint) {
+                    let names: Vec<&str> = crate::check::LINTS.iter().map(|l| l.name).collect();
+                    let help = match did_you_mean(lint, names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "run `klartext lints` to see every lint".to_string(),
+                    };
+                    self.error(
+                        Diagnostic::error(
+                            "unknown-lint",
+                            *span,
+                            format!("there is no lint `{lint}`"),
+                        )
+                        .with_help(help),
+                    );
+                    return None;
+                }
+                Some(Allowance {
+                    lint: lint.clone(),
+                    reason: reason.clone(),
+                    span: fact.span,
+                })
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "wrong-value",
+                        fact.keyword.span,
+                        "`allow` takes the name of a lint and the reason in quotes",
+                    )
+                    .with_help(format!("write e.g. `{EXAMPLE}`")),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

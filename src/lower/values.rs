@@ -1,0 +1,476 @@
+//! Reading the values of a fact, with a diagnostic for each one that is not what the keyword takes.
+
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::model::*;
+use crate::syntax::{Item, Value, ValueKind};
+
+use super::*;
+
+impl Lowerer {
+    /// The id and title of a block, e.g. `controller kassel "Stadt Kassel" {`. The id is optional.
+    pub(super) fn header(
+        &mut self,
+        item: &Item,
+        what: &str,
+        example: &str,
+    ) -> (Option<String>, String) {
+        match item.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::Word(id),
+                    ..
+                },
+                Value {
+                    kind: ValueKind::String(title),
+                    ..
+                },
+            ] => (Some(id.clone()), title.clone()),
+            [
+                Value {
+                    kind: ValueKind::String(title),
+                    ..
+                },
+            ] => (None, title.clone()),
+            _ => {
+                let span = item.values.first().map_or(item.keyword.span, |v| v.span);
+                self.error(
+                    Diagnostic::error(
+                        "missing-title",
+                        span,
+                        format!("`{what}` needs an optional id and a title in quotes"),
+                    )
+                    .with_help(format!("write e.g. `{example}`")),
+                );
+                (None, String::new())
+            }
+        }
+    }
+
+    pub(super) fn title(&mut self, item: &Item, what: &str, example: &str) -> String {
+        match item.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::String(title),
+                    ..
+                },
+            ] => title.clone(),
+            _ => {
+                let span = item.values.first().map_or(item.keyword.span, |v| v.span);
+                self.error(
+                    Diagnostic::error(
+                        "missing-title",
+                        span,
+                        format!("`{what}` needs a title in quotes"),
+                    )
+                    .with_help(format!("write e.g. `{example}`")),
+                );
+                String::new()
+            }
+        }
+    }
+
+    /// The facts inside a block; reports a missing block.
+    pub(super) fn block<'a>(&mut self, item: &'a Item, what: &str) -> &'a [Item] {
+        match &item.block {
+            Some(items) => items,
+            None => {
+                self.error(
+                    Diagnostic::error(
+                        "missing-block",
+                        item.span,
+                        format!("`{what}` needs its facts in braces"),
+                    )
+                    .with_label("expected `{` after this")
+                    .with_help(format!(
+                        "write `{what} … {{`, the facts on the following lines, and `}}`"
+                    )),
+                );
+                &[]
+            }
+        }
+    }
+
+    pub(super) fn no_block(&mut self, fact: &Item) {
+        if let Some(span) = fact.block_span {
+            self.error(
+                Diagnostic::error(
+                    "unexpected-block",
+                    Span::new(span.start, span.start + 1),
+                    format!("`{}` does not take a block", fact.keyword.text),
+                )
+                .with_help("remove the braces and what is between them"),
+            );
+        }
+    }
+
+    pub(super) fn no_values(&mut self, fact: &Item) {
+        self.no_block(fact);
+        if let Some(value) = fact.values.first() {
+            self.error(
+                Diagnostic::error(
+                    "wrong-value",
+                    value.span,
+                    format!("`{}` stands alone", fact.keyword.text),
+                )
+                .with_help("remove what follows it"),
+            );
+        }
+    }
+
+    pub(super) fn once<T>(&mut self, slot: &mut Option<T>, value: Option<T>, fact: &Item) {
+        if slot.is_some() && value.is_some() {
+            self.error(
+                Diagnostic::error(
+                    "duplicate-fact",
+                    fact.keyword.span,
+                    format!("`{}` is given more than once", fact.keyword.text),
+                )
+                .with_label("given again here")
+                .with_help("keep one of them"),
+            );
+        } else if value.is_some() {
+            *slot = value;
+        }
+    }
+
+    pub(super) fn unknown(&mut self, fact: &Item, context: &str, known: &[&[&str]]) {
+        let candidates = known.iter().flat_map(|list| list.iter().copied());
+        let help = match did_you_mean(&fact.keyword.text, candidates) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => {
+                let all: Vec<&str> = known.iter().flat_map(|list| list.iter().copied()).collect();
+                format!("{context} can have: {}", list(&all))
+            }
+        };
+        self.error(
+            Diagnostic::error(
+                "unknown-keyword",
+                fact.keyword.span,
+                format!(
+                    "`{}` is not something {context} can have",
+                    fact.keyword.text
+                ),
+            )
+            .with_label("unknown keyword")
+            .with_help(help),
+        );
+    }
+
+    pub(super) fn missing_value(&mut self, fact: &Item, example: &str) {
+        self.error(
+            Diagnostic::error(
+                "missing-value",
+                fact.keyword.span,
+                format!("`{}` needs a value", fact.keyword.text),
+            )
+            .with_help(format!("write e.g. `{example}`")),
+        );
+    }
+
+    pub(super) fn wrong_value(
+        &mut self,
+        fact: &Item,
+        value: &Value,
+        expected: &str,
+        example: &str,
+    ) {
+        self.error(
+            Diagnostic::error(
+                "wrong-value",
+                value.span,
+                format!(
+                    "`{}` takes {expected}, not {}",
+                    fact.keyword.text,
+                    value.kind.describe()
+                ),
+            )
+            .with_help(format!("write e.g. `{example}`")),
+        );
+    }
+
+    pub(super) fn strings(&mut self, fact: &Item, example: &str) -> Vec<String> {
+        self.no_block(fact);
+        if fact.values.is_empty() {
+            self.missing_value(fact, example);
+        }
+        let mut strings = Vec::new();
+        for value in &fact.values {
+            match &value.kind {
+                ValueKind::String(text) => strings.push(text.clone()),
+                _ => self.wrong_value(fact, value, "texts in quotes", example),
+            }
+        }
+        strings
+    }
+
+    pub(super) fn string(&mut self, fact: &Item, example: &str) -> Option<String> {
+        let mut strings = self.strings(fact, example);
+        if strings.len() > 1 {
+            self.wrong_value(fact, &fact.values[1], "one text in quotes", example);
+            return None;
+        }
+        strings.pop()
+    }
+
+    /// Prose: a string or a text block.
+    pub(super) fn text(&mut self, fact: &Item, example: &str) -> Option<Prose> {
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::String(text) | ValueKind::TextBlock(text),
+                    ..
+                },
+            ] => Some(text.clone()),
+            [] => {
+                self.missing_value(fact, example);
+                None
+            }
+            [value, ..] => {
+                let value = if matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_))
+                {
+                    &fact.values[1]
+                } else {
+                    value
+                };
+                self.wrong_value(fact, value, "one text or text block", example);
+                None
+            }
+        }
+    }
+
+    pub(super) fn word(&mut self, fact: &Item, example: &str) -> Option<String> {
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::Word(word),
+                    ..
+                },
+            ] => Some(word.clone()),
+            [] => {
+                self.missing_value(fact, example);
+                None
+            }
+            [value, ..] => {
+                self.wrong_value(fact, value, "one word without quotes", example);
+                None
+            }
+        }
+    }
+
+    pub(super) fn reference(&mut self, fact: &Item, example: &str) -> Option<Reference> {
+        let id = self.word(fact, example)?;
+        Some(Reference {
+            id,
+            span: fact.values[0].span,
+        })
+    }
+
+    pub(super) fn references(&mut self, fact: &Item, example: &str) -> Vec<Reference> {
+        self.no_block(fact);
+        self.references_allowing_block(fact, example)
+    }
+
+    pub(super) fn references_allowing_block(
+        &mut self,
+        fact: &Item,
+        example: &str,
+    ) -> Vec<Reference> {
+        if fact.values.is_empty() {
+            self.missing_value(fact, example);
+        }
+        let mut references = Vec::new();
+        for value in &fact.values {
+            match &value.kind {
+                ValueKind::Word(id) => references.push(Reference {
+                    id: id.clone(),
+                    span: value.span,
+                }),
+                _ => self.wrong_value(
+                    fact,
+                    value,
+                    "ids of organisations declared in the policy",
+                    example,
+                ),
+            }
+        }
+        references
+    }
+
+    pub(super) fn state(&mut self, fact: &Item) -> Option<String> {
+        let code = self.word(fact, "state DE-HE")?;
+        if law().state(&code).is_some() {
+            return Some(code);
+        }
+        let codes: Vec<&str> = law().states.iter().map(|s| s.code.as_str()).collect();
+        let upper = code.to_uppercase();
+        let help = match codes
+            .iter()
+            .find(|c| **c == upper || c.ends_with(&format!("-{upper}")))
+        {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("the states are {}", list(&codes)),
+        };
+        self.error(
+            Diagnostic::error(
+                "unknown-state",
+                fact.values[0].span,
+                format!("`{code}` is not the code of a German federal state"),
+            )
+            .with_help(help),
+        );
+        None
+    }
+
+    pub(super) fn country(&mut self, fact: &Item) -> Option<String> {
+        let code = self.word(fact, "country IE")?;
+        if law().country(&code).is_some() {
+            return Some(code);
+        }
+        let upper = code.to_uppercase();
+        let help = if law().country(&upper).is_some() {
+            format!("did you mean `{upper}`?")
+        } else {
+            "write the two-letter ISO 3166-1 code, e.g. `IE` for Ireland or `US` for the United States".to_string()
+        };
+        self.error(
+            Diagnostic::error(
+                "unknown-country",
+                fact.values[0].span,
+                format!("`{code}` is not a country klartext knows"),
+            )
+            .with_help(help),
+        );
+        None
+    }
+
+    pub(super) fn date(&mut self, fact: &Item) -> Option<Date> {
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [value] => match &value.kind {
+                ValueKind::Date(text) => match Date::parse(text) {
+                    Some(date) => Some(date),
+                    None => {
+                        self.error(
+                            Diagnostic::error(
+                                "invalid-date",
+                                value.span,
+                                format!("{text} is not a date in the calendar"),
+                            )
+                            .with_help("write year-month-day, e.g. `2024-05-02`"),
+                        );
+                        None
+                    }
+                },
+                _ => {
+                    self.wrong_value(fact, value, "a date", "revised 2024-05-02");
+                    None
+                }
+            },
+            [] => {
+                self.missing_value(fact, "revised 2024-05-02");
+                None
+            }
+            [_, extra, ..] => {
+                self.wrong_value(fact, extra, "one date", "revised 2024-05-02");
+                None
+            }
+        }
+    }
+
+    pub(super) fn duration(&mut self, value: &Value) -> Option<Duration> {
+        let ValueKind::Duration { amount, unit } = &value.kind else {
+            return None;
+        };
+        let time_unit = match unit.text.as_str() {
+            "minute" | "minutes" => TimeUnit::Minute,
+            "hour" | "hours" => TimeUnit::Hour,
+            "day" | "days" => TimeUnit::Day,
+            "week" | "weeks" => TimeUnit::Week,
+            "month" | "months" => TimeUnit::Month,
+            "year" | "years" => TimeUnit::Year,
+            other => {
+                let help = match did_you_mean(other, TIME_UNITS.iter().copied()) {
+                    Some(s) => {
+                        let singular = s.trim_end_matches('s');
+                        let unit = if *amount == 1 {
+                            singular.to_string()
+                        } else {
+                            format!("{singular}s")
+                        };
+                        format!("did you mean `{amount} {unit}`?")
+                    }
+                    None => {
+                        "write the unit in English: minutes, hours, days, weeks, months or years"
+                            .to_string()
+                    }
+                };
+                self.error(
+                    Diagnostic::error(
+                        "unknown-unit",
+                        unit.span,
+                        format!("`{other}` is not a unit of time"),
+                    )
+                    .with_label("expected a duration like `30 days`")
+                    .with_help(help),
+                );
+                return None;
+            }
+        };
+        Some(Duration {
+            amount: *amount,
+            unit: time_unit,
+        })
+    }
+
+    pub(super) fn emails(&mut self, fact: &Item, example: &str) -> Vec<String> {
+        let emails = self.strings(fact, example);
+        for (email, value) in emails.iter().zip(&fact.values) {
+            let valid = email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
+            }) && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c == '<' || c == '>');
+            if !valid {
+                self.error(
+                    Diagnostic::error(
+                        "invalid-email",
+                        value.span,
+                        format!("`{email}` is not an e-mail address"),
+                    )
+                    .with_help("an e-mail address looks like `name@example.de`"),
+                );
+            }
+        }
+        emails
+    }
+
+    pub(super) fn urls(&mut self, fact: &Item, example: &str) -> Vec<String> {
+        let urls = self.strings(fact, example);
+        for (url, value) in urls.iter().zip(&fact.values) {
+            if !crate::render::is_safe_url(url) || url.chars().any(char::is_whitespace) {
+                self.error(
+                    Diagnostic::error(
+                        "invalid-url",
+                        value.span,
+                        format!("`{url}` is not a web address klartext can link to"),
+                    )
+                    .with_help(
+                        "write an address starting with `https://`, e.g. `https://www.example.de`",
+                    ),
+                );
+            }
+        }
+        urls
+    }
+
+    pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<String> {
+        let mut urls = self.urls(fact, example);
+        if urls.len() > 1 {
+            self.wrong_value(fact, &fact.values[1], "one address", example);
+            return None;
+        }
+        urls.pop()
+    }
+}
