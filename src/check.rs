@@ -144,10 +144,8 @@ fn warning(
 pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     policy_lints(policy, &mut findings);
-    for part in &policy.contents {
-        if let Part::Activity(activity) = part {
-            activity_lints(policy, activity, &mut findings);
-        }
+    for activity in policy.activities() {
+        activity_lints(policy, activity, &mut findings);
     }
     outdated_law(source, &file.items, &mut findings);
     apply_allowances(policy, findings)
@@ -426,15 +424,13 @@ fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnosti
         .iter()
         .map(|a| (a, policy.span, false))
         .collect();
-    for part in &policy.contents {
-        if let Part::Activity(activity) = part {
-            scopes.extend(
-                activity
-                    .allowances
-                    .iter()
-                    .map(|a| (a, activity.span, false)),
-            );
-        }
+    for activity in policy.activities() {
+        scopes.extend(
+            activity
+                .allowances
+                .iter()
+                .map(|a| (a, activity.span, false)),
+        );
     }
     let mut kept = Vec::new();
     for finding in findings {
@@ -463,6 +459,8 @@ fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnosti
         }
     }
     kept.sort_by_key(|d| (d.span.start, d.name));
+    // A fact inherited from `defaults` is checked in every activity, but reported once.
+    kept.dedup();
     kept
 }
 

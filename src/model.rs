@@ -33,6 +33,24 @@ pub struct Policy {
     pub span: Span,
 }
 
+impl Policy {
+    /// Every processing activity, those grouped in sections included, in source order.
+    pub fn activities(&self) -> Vec<&Activity> {
+        fn collect<'a>(parts: &'a [Part], into: &mut Vec<&'a Activity>) {
+            for part in parts {
+                match part {
+                    Part::Activity(activity) => into.push(activity),
+                    Part::Section(section) => collect(&section.contents, into),
+                    _ => {}
+                }
+            }
+        }
+        let mut activities = Vec::new();
+        collect(&self.contents, &mut activities);
+        activities
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
@@ -173,11 +191,15 @@ pub struct Activity {
     pub presences: Vec<String>,
     pub partners: Vec<Partner>,
     pub transfers: Vec<Transfer>,
+    /// `transfer none`: the notice states that no data go to a third country.
+    pub no_transfers: bool,
     pub retention: Vec<Retention>,
     pub requirement: Vec<String>,
     pub automated_decisions: Option<AutomatedDecisions>,
     pub cookies: Vec<Cookie>,
     pub privacy_policies: Vec<String>,
+    /// Further information elsewhere: a label and an address.
+    pub links: Vec<Link>,
     pub objection: Vec<Prose>,
     pub withdrawal: Vec<Prose>,
     pub sections: Vec<Section>,
@@ -284,11 +306,28 @@ pub enum Safeguard {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+/// One rule of how long data are kept (Art. 13(2)(a) GDPR).
+#[derive(Debug, Clone, Serialize)]
+pub struct Retention {
+    #[serde(flatten)]
+    pub rule: RetentionRule,
+    /// The data the rule is for, when an activity keeps different data for different times.
+    pub data: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Retention {
+pub enum RetentionRule {
+    /// A period, from an event where one is given; `at_most` when it is an upper limit.
     Period {
         duration: Duration,
         from: Option<String>,
+        at_most: bool,
     },
     Until {
         event: String,
@@ -298,6 +337,11 @@ pub enum Retention {
     },
     Criteria {
         text: String,
+    },
+    /// Before deletion the data are offered to a public archive, as archive law requires.
+    Archive {
+        archive: String,
+        law: Option<String>,
     },
 }
 
@@ -356,9 +400,11 @@ pub enum Necessity {
 pub struct Section {
     pub id: Option<String>,
     pub anchor: String,
+    /// Empty for a section of prose without a heading.
     pub title: String,
     pub text: Option<Prose>,
-    pub sections: Vec<Section>,
+    /// Sections, and in a section of the policy also activities, grouped under this heading.
+    pub contents: Vec<Part>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -1,6 +1,6 @@
 //! Processing activities and the facts only they have.
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
 
@@ -9,38 +9,41 @@ use super::*;
 impl Lowerer {
     pub(super) fn activity(&mut self, item: &Item) -> Activity {
         let (id, title) = self.header(item, "activity", "activity newsletter \"Newsletter\" {");
-        let mut activity = Activity {
-            id,
-            anchor: String::new(),
-            title,
-            controller: None,
-            text: None,
-            data: Vec::new(),
-            subjects: Vec::new(),
-            sources: Vec::new(),
-            purposes: Vec::new(),
-            legal_bases: Vec::new(),
-            legitimate_interests: Vec::new(),
-            no_recipients: false,
-            recipients: Vec::new(),
-            processors: Vec::new(),
-            joint_controllers: Vec::new(),
-            operators: Vec::new(),
-            presences: Vec::new(),
-            partners: Vec::new(),
-            transfers: Vec::new(),
-            retention: Vec::new(),
-            requirement: Vec::new(),
-            automated_decisions: None,
-            cookies: Vec::new(),
-            privacy_policies: Vec::new(),
-            objection: Vec::new(),
-            withdrawal: Vec::new(),
-            sections: Vec::new(),
-            allowances: Vec::new(),
-            span: item.span,
-        };
-        for fact in self.block(item, "activity") {
+        let mut activity = empty_activity(id, title, item.span);
+        self.activity_facts(item, &mut activity, "activity");
+        activity
+    }
+
+    /// `defaults { … }`: facts every activity of the policy has unless it states them itself.
+    pub(super) fn defaults(&mut self, item: &Item) -> Activity {
+        if let Some(value) = item.values.first() {
+            self.wrong_value(item, value, "nothing before the block", "defaults {");
+        }
+        let mut defaults = empty_activity(None, String::new(), item.span);
+        self.activity_facts(item, &mut defaults, "defaults");
+        defaults
+    }
+
+    fn activity_facts(&mut self, item: &Item, activity: &mut Activity, what: &str) {
+        for fact in self.block(item, what) {
+            let keyword = fact.keyword.text.as_str();
+            if what == "defaults" && NOT_DEFAULTS.contains(&keyword) {
+                self.error(
+                    Diagnostic::error(
+                        "not-a-default",
+                        fact.keyword.span,
+                        format!("`{keyword}` belongs to one activity and cannot be a default"),
+                    )
+                    .with_help("write it in the activities it is about"),
+                );
+                continue;
+            }
+            self.activity_fact(fact, activity);
+        }
+    }
+
+    fn activity_fact(&mut self, fact: &Item, activity: &mut Activity) {
+        {
             match fact.keyword.text.as_str() {
                 "controller" => {
                     let value = self.reference(fact, "controller kassel");
@@ -66,7 +69,7 @@ impl Lowerer {
                 "legitimate-interest" => activity
                     .legitimate_interests
                     .extend(self.strings(fact, "legitimate-interest \"Schutz vor Angriffen\"")),
-                "recipients" | "recipient" => self.recipients(fact, &mut activity),
+                "recipients" | "recipient" => self.recipients(fact, activity),
                 "processor" => activity.processors.extend(self.processor(fact)),
                 "joint-controller" => activity
                     .joint_controllers
@@ -78,6 +81,7 @@ impl Lowerer {
                     .presences
                     .extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
                 "partner" => activity.partners.extend(self.partner(fact)),
+                "transfer" if is_none(fact) => activity.no_transfers = true,
                 "transfer" => activity.transfers.extend(self.transfer(fact)),
                 "retention" => activity.retention.extend(self.retention(fact)),
                 "requirement" => activity.requirement.extend(self.strings(
@@ -98,12 +102,48 @@ impl Lowerer {
                 "withdrawal" => activity
                     .withdrawal
                     .extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
-                "section" => activity.sections.push(self.section(fact)),
+                "section" => activity.sections.push(self.section(fact, true)),
+                "link" => activity.links.extend(self.link(fact)),
                 "allow" => activity.allowances.extend(self.allowance(fact)),
                 _ => self.unknown(fact, "an activity", &[ACTIVITY]),
             }
         }
-        activity
+    }
+
+    /// `link "Nutzungsbedingungen" "https://…"`: further information elsewhere.
+    fn link(&mut self, fact: &Item) -> Option<Link> {
+        const EXAMPLE: &str =
+            "link \"Nutzungsbedingungen von Facebook\" \"https://www.facebook.com/terms\"";
+        self.no_block(fact);
+        match fact.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::String(label),
+                    ..
+                },
+                url_value @ Value {
+                    kind: ValueKind::String(url),
+                    ..
+                },
+            ] => {
+                self.check_url(url, url_value);
+                Some(Link {
+                    label: label.clone(),
+                    url: url.clone(),
+                })
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "wrong-value",
+                        fact.keyword.span,
+                        "`link` takes what the link leads to and its address, both in quotes",
+                    )
+                    .with_help(format!("write e.g. `{EXAMPLE}`")),
+                );
+                None
+            }
+        }
     }
 
     pub(super) fn legal_basis(&mut self, fact: &Item) -> Option<LegalBasis> {
@@ -316,82 +356,138 @@ impl Lowerer {
         })
     }
 
+    /// `retention [at-most] 30 days ["from"]`, `retention until|statutory|criteria "…"` or
+    /// `retention archive "archive" ["law"]`, each optionally followed by `for "the data"`.
     pub(super) fn retention(&mut self, fact: &Item) -> Option<Retention> {
-        const EXAMPLE: &str = "retention 30 days";
+        const FORMS: &str = "write `retention 30 days`, `retention until \"…\"`, `retention statutory \"§ …\"`, \
+                             `retention criteria \"…\"` or `retention archive \"Stadtarchiv …\"`";
         self.no_block(fact);
-        match fact.values.as_slice() {
+        let (values, data) = match fact.values.as_slice() {
+            [
+                rest @ ..,
+                Value {
+                    kind: ValueKind::Word(word),
+                    ..
+                },
+                Value {
+                    kind: ValueKind::String(data),
+                    ..
+                },
+            ] if word == "for" => (rest, Some(data.clone())),
+            all => (all, None),
+        };
+        let rule = match values {
             [] => {
-                self.missing_value(fact, EXAMPLE);
-                None
+                self.missing_value(fact, "retention 30 days");
+                return None;
             }
-            [first, rest @ ..] => match &first.kind {
-                ValueKind::Duration { .. } => {
-                    let duration = self.duration(first)?;
-                    let from = match rest {
-                        [] => None,
-                        [
-                            Value {
-                                kind: ValueKind::String(from),
-                                ..
-                            },
-                        ] => Some(from.clone()),
-                        [other, ..] => {
-                            self.wrong_value(
-                                fact,
-                                other,
-                                "from when, in quotes",
-                                "retention 12 months \"nach dem letzten Login\"",
-                            );
-                            return None;
-                        }
-                    };
-                    Some(Retention::Period { duration, from })
-                }
-                ValueKind::Word(form)
-                    if ["until", "statutory", "criteria"].contains(&form.as_str()) =>
-                {
-                    let example = match form.as_str() {
-                        "until" => "retention until \"Sie das Abonnement kündigen\"",
-                        "statutory" => "retention statutory \"§ 147 AO\"",
-                        _ => "retention criteria \"solange es für den Zweck erforderlich ist\"",
-                    };
-                    let text = match rest {
-                        [
-                            Value {
-                                kind: ValueKind::String(text) | ValueKind::TextBlock(text),
-                                ..
-                            },
-                        ] => text.clone(),
-                        [] => {
-                            self.missing_value(fact, example);
-                            return None;
-                        }
-                        [other, ..] => {
-                            self.wrong_value(fact, other, "one text in quotes", example);
-                            return None;
-                        }
-                    };
-                    Some(match form.as_str() {
-                        "until" => Retention::Until { event: text },
-                        "statutory" => Retention::Statutory { law: text },
-                        _ => Retention::Criteria { text },
+            [
+                Value {
+                    kind: ValueKind::Word(word),
+                    ..
+                },
+                rest @ ..,
+            ] if word == "at-most" => self.period(fact, rest, true)?,
+            [
+                Value {
+                    kind: ValueKind::Duration { .. },
+                    ..
+                },
+                ..,
+            ] => self.period(fact, values, false)?,
+            [
+                Value {
+                    kind: ValueKind::Word(form),
+                    ..
+                },
+                rest @ ..,
+            ] if ["until", "statutory", "criteria", "archive"].contains(&form.as_str()) => {
+                let example = match form.as_str() {
+                    "until" => "retention until \"Sie das Abonnement kündigen\"",
+                    "statutory" => "retention statutory \"§ 147 AO\"",
+                    "archive" => "retention archive \"Stadtarchiv Musterstadt\" \"§ 3 NArchG\"",
+                    _ => "retention criteria \"solange es für den Zweck erforderlich ist\"",
+                };
+                let texts: Vec<String> = rest
+                    .iter()
+                    .filter_map(|value| match &value.kind {
+                        ValueKind::String(text) | ValueKind::TextBlock(text) => Some(text.clone()),
+                        _ => None,
                     })
+                    .collect();
+                let most = if form == "archive" { 2 } else { 1 };
+                if texts.len() != rest.len() || texts.is_empty() || texts.len() > most {
+                    match rest.get(texts.len().min(rest.len().saturating_sub(1))) {
+                        Some(value) if rest.len() > 0 => {
+                            self.wrong_value(fact, value, "a text in quotes", example)
+                        }
+                        _ => self.missing_value(fact, example),
+                    }
+                    return None;
                 }
-                _ => {
-                    let mut problem = Diagnostic::error(
+                let mut texts = texts.into_iter();
+                let first = texts.next().unwrap_or_default();
+                match form.as_str() {
+                    "until" => RetentionRule::Until { event: first },
+                    "statutory" => RetentionRule::Statutory { law: first },
+                    "archive" => RetentionRule::Archive {
+                        archive: first,
+                        law: texts.next(),
+                    },
+                    _ => RetentionRule::Criteria { text: first },
+                }
+            }
+            [first, ..] => {
+                let label =
+                    "expected a duration, `at-most`, `until`, `statutory`, `criteria` or `archive`";
+                self.error(
+                    Diagnostic::error(
                         "invalid-retention",
                         first.span,
                         "klartext does not understand this retention period",
                     )
-                    .with_label("expected a duration, `until`, `statutory` or `criteria`");
-                    problem = problem.with_help(
-                        "write `retention 30 days`, `retention until \"…\"`, `retention statutory \"§ …\"` or `retention criteria \"…\"`",
-                    );
-                    self.error(problem);
-                    None
-                }
-            },
+                    .with_label(label)
+                    .with_help(FORMS),
+                );
+                return None;
+            }
+        };
+        Some(Retention { rule, data })
+    }
+
+    /// `30 days ["from when"]`, the values after `retention` or `retention at-most`.
+    fn period(&mut self, fact: &Item, values: &[Value], at_most: bool) -> Option<RetentionRule> {
+        const EXAMPLE: &str = "retention 12 months \"nach dem letzten Login\"";
+        let (first, rest) = match values.split_first() {
+            Some(split) => split,
+            None => {
+                self.missing_value(fact, "retention at-most 1 year");
+                return None;
+            }
+        };
+        if !matches!(first.kind, ValueKind::Duration { .. }) {
+            self.wrong_value(fact, first, "a duration", EXAMPLE);
+            return None;
         }
+        let duration = self.duration(first)?;
+        let from = match rest {
+            [] => None,
+            [
+                Value {
+                    kind: ValueKind::String(from),
+                    ..
+                },
+            ] => Some(from.clone()),
+            [other, ..] => {
+                self.wrong_value(fact, other, "from when, in quotes", EXAMPLE);
+                return None;
+            }
+        };
+        Some(RetentionRule::Period {
+            duration,
+            from,
+            at_most,
+        })
     }
 
     pub(super) fn automated_decisions(&mut self, fact: &Item) -> Option<AutomatedDecisions> {
@@ -486,6 +582,95 @@ impl Lowerer {
         }
         Some(cookie)
     }
+}
+
+/// Facts that describe one activity only, and so cannot be defaults.
+const NOT_DEFAULTS: &[&str] = &["text", "section", "allow", "cookie"];
+
+fn empty_activity(id: Option<String>, title: String, span: Span) -> Activity {
+    Activity {
+        id,
+        anchor: String::new(),
+        title,
+        controller: None,
+        text: None,
+        data: Vec::new(),
+        subjects: Vec::new(),
+        sources: Vec::new(),
+        purposes: Vec::new(),
+        legal_bases: Vec::new(),
+        legitimate_interests: Vec::new(),
+        no_recipients: false,
+        recipients: Vec::new(),
+        processors: Vec::new(),
+        joint_controllers: Vec::new(),
+        operators: Vec::new(),
+        presences: Vec::new(),
+        partners: Vec::new(),
+        transfers: Vec::new(),
+        no_transfers: false,
+        retention: Vec::new(),
+        requirement: Vec::new(),
+        automated_decisions: None,
+        cookies: Vec::new(),
+        privacy_policies: Vec::new(),
+        links: Vec::new(),
+        objection: Vec::new(),
+        withdrawal: Vec::new(),
+        sections: Vec::new(),
+        allowances: Vec::new(),
+        span,
+    }
+}
+
+/// Gives an activity every fact of the defaults that it does not state itself.
+pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) {
+    fn fill<T: Clone>(own: &mut Vec<T>, default: &[T]) {
+        if own.is_empty() {
+            own.extend_from_slice(default);
+        }
+    }
+    if activity.controller.is_none() {
+        activity.controller.clone_from(&defaults.controller);
+    }
+    if activity.automated_decisions.is_none() {
+        activity
+            .automated_decisions
+            .clone_from(&defaults.automated_decisions);
+    }
+    if activity.recipients.is_empty() && !activity.no_recipients {
+        activity.recipients.clone_from(&defaults.recipients);
+        activity.no_recipients = defaults.no_recipients;
+    }
+    if activity.transfers.is_empty() && !activity.no_transfers {
+        activity.transfers.clone_from(&defaults.transfers);
+        activity.no_transfers = defaults.no_transfers;
+    }
+    fill(&mut activity.data, &defaults.data);
+    fill(&mut activity.subjects, &defaults.subjects);
+    fill(&mut activity.sources, &defaults.sources);
+    fill(&mut activity.purposes, &defaults.purposes);
+    fill(&mut activity.legal_bases, &defaults.legal_bases);
+    fill(
+        &mut activity.legitimate_interests,
+        &defaults.legitimate_interests,
+    );
+    fill(&mut activity.processors, &defaults.processors);
+    fill(&mut activity.joint_controllers, &defaults.joint_controllers);
+    fill(&mut activity.operators, &defaults.operators);
+    fill(&mut activity.presences, &defaults.presences);
+    fill(&mut activity.partners, &defaults.partners);
+    fill(&mut activity.retention, &defaults.retention);
+    fill(&mut activity.requirement, &defaults.requirement);
+    fill(&mut activity.privacy_policies, &defaults.privacy_policies);
+    fill(&mut activity.links, &defaults.links);
+    fill(&mut activity.objection, &defaults.objection);
+    fill(&mut activity.withdrawal, &defaults.withdrawal);
+}
+
+/// Whether a fact says `none`, as in `transfer none`.
+fn is_none(fact: &Item) -> bool {
+    matches!(fact.values.as_slice(), [Value { kind: ValueKind::Word(word), .. }] if word == "none")
 }
 
 fn parse_article(code: &str) -> Option<Article> {

@@ -40,6 +40,7 @@ const POLICY: &[&str] = &[
     "activity",
     "section",
     "rights",
+    "defaults",
 ];
 const CONTACT: &[&str] = &[
     "address", "country", "phone", "fax", "email", "de-mail", "web", "hours",
@@ -70,6 +71,7 @@ const ACTIVITY: &[&str] = &[
     "automated-decisions",
     "cookie",
     "privacy-policy",
+    "link",
     "objection",
     "withdrawal",
     "section",
@@ -86,7 +88,7 @@ const COOKIE: &[&str] = &[
     "consent",
     "text",
 ];
-const SECTION: &[&str] = &["text", "section"];
+const SECTION: &[&str] = &["text", "section", "activity"];
 const RIGHTS: &[&str] = &["title", "text", "right"];
 const RIGHT: &[&str] = &["text"];
 const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
@@ -164,6 +166,7 @@ impl Lowerer {
             span: item.span,
         };
         let mut language = None;
+        let mut defaults = None;
         for fact in self.block(item, "policy") {
             match fact.keyword.text.as_str() {
                 "language" => {
@@ -215,17 +218,26 @@ impl Lowerer {
                     policy.contents.push(Part::Activity(Box::new(activity)));
                 }
                 "section" => {
-                    let section = self.section(fact);
+                    let section = self.section(fact, false);
                     policy.contents.push(Part::Section(section));
                 }
                 "rights" => {
                     let rights = self.rights(fact);
                     policy.contents.push(Part::Rights(rights));
                 }
+                "defaults" => {
+                    let value = Some(self.defaults(fact));
+                    self.once(&mut defaults, value, fact);
+                }
                 _ => self.unknown(fact, "a policy", &[POLICY]),
             }
         }
         policy.language = language.unwrap_or(Language::De);
+        if let Some(defaults) = &defaults {
+            for_each_activity(&mut policy.contents, &mut |activity| {
+                activity::inherit(activity, defaults)
+            });
+        }
         policy
     }
 
@@ -416,7 +428,8 @@ impl Lowerer {
         true
     }
 
-    fn section(&mut self, item: &Item) -> Section {
+    /// A section of prose. In the policy (`in_activity` false) it may group activities too.
+    fn section(&mut self, item: &Item, in_activity: bool) -> Section {
         let (id, title) = match item.values.as_slice() {
             [] => (None, String::new()),
             [
@@ -436,7 +449,7 @@ impl Lowerer {
             anchor: String::new(),
             title,
             text: None,
-            sections: Vec::new(),
+            contents: Vec::new(),
             span: item.span,
         };
         for fact in self.block(item, "section") {
@@ -445,7 +458,22 @@ impl Lowerer {
                     let value = self.text(fact, "text \"\"\"…\"\"\"");
                     self.once(&mut section.text, value, fact);
                 }
-                "section" => section.sections.push(self.section(fact)),
+                "section" => {
+                    let inner = self.section(fact, in_activity);
+                    section.contents.push(Part::Section(inner));
+                }
+                "activity" if !in_activity => {
+                    let activity = self.activity(fact);
+                    section.contents.push(Part::Activity(Box::new(activity)));
+                }
+                "activity" => self.error(
+                    Diagnostic::error(
+                        "nested-activity",
+                        fact.keyword.span,
+                        "an activity cannot stand inside another activity",
+                    )
+                    .with_help("move it out of the activity; to group activities, put them in a `section` of the policy"),
+                ),
                 _ => self.unknown(fact, "a section", &[SECTION]),
             }
         }
@@ -581,6 +609,16 @@ impl Lowerer {
                 );
                 None
             }
+        }
+    }
+}
+
+fn for_each_activity(parts: &mut [Part], f: &mut impl FnMut(&mut Activity)) {
+    for part in parts {
+        match part {
+            Part::Activity(activity) => f(activity),
+            Part::Section(section) => for_each_activity(&mut section.contents, f),
+            _ => {}
         }
     }
 }

@@ -9,11 +9,9 @@ use super::*;
 
 impl Lowerer {
     pub(super) fn resolve(&mut self, policy: &Policy) {
-        let mut organisation_ids = BTreeSet::new();
-        let mut controller_ids = BTreeSet::new();
         // Organisations have ids of their own; controllers, activities and sections share one
         // namespace, because their ids are the anchors of the page.
-        let mut all: Vec<(&str, Span)> = Vec::new();
+        let mut organisation_ids = BTreeSet::new();
         for organisation in &policy.organisations {
             if !organisation_ids.insert(organisation.id.as_str()) {
                 self.error(
@@ -26,40 +24,27 @@ impl Lowerer {
                 );
             }
         }
-        for part in &policy.contents {
-            match part {
-                Part::Controller(c) => {
-                    if let Some(id) = &c.id {
-                        controller_ids.insert(id.as_str());
-                        all.push((id, head(c.span, "controller")));
-                    }
-                }
-                Part::Activity(a) => {
-                    if let Some(id) = &a.id {
-                        all.push((id, head(a.span, "activity")));
-                    }
-                    for section in &a.sections {
-                        collect_section_ids(section, &mut all);
-                    }
-                }
-                Part::Section(s) => collect_section_ids(s, &mut all),
-                Part::SupervisoryAuthority(_) | Part::Rights(_) => {}
-            }
-        }
+        let mut anchored = Vec::new();
+        collect_ids(&policy.contents, &mut anchored);
         let mut seen = BTreeSet::new();
-        for (id, span) in all {
-            if !seen.insert(id) {
+        for (id, span) in &anchored {
+            if !seen.insert(*id) {
                 self.error(
-                    Diagnostic::error("duplicate-id", span, format!("the id `{id}` is used twice"))
+                    Diagnostic::error("duplicate-id", *span, format!("the id `{id}` is used twice"))
                         .with_label("second use")
                         .with_help("controllers, activities and sections need ids of their own, because they are the anchors of the page; rename one"),
                 );
             }
         }
-        for part in &policy.contents {
-            let Part::Activity(activity) = part else {
-                continue;
-            };
+        let controller_ids: BTreeSet<&str> = policy
+            .contents
+            .iter()
+            .filter_map(|part| match part {
+                Part::Controller(c) => c.id.as_deref(),
+                _ => None,
+            })
+            .collect();
+        for activity in policy.activities() {
             if let Some(controller) = &activity.controller {
                 self.check_reference(controller, &controller_ids, "controller");
             }
@@ -115,76 +100,76 @@ impl Lowerer {
 }
 
 /// The span of the keyword that starts an item, to point at a block without underlining all of it.
-fn head(span: Span, keyword: &str) -> Span {
+pub(super) fn head(span: Span, keyword: &str) -> Span {
     Span::new(span.start, span.start + keyword.len())
 }
 
-fn collect_section_ids<'a>(section: &'a Section, all: &mut Vec<(&'a str, Span)>) {
-    if let Some(id) = &section.id {
-        all.push((id, head(section.span, "section")));
+/// The ids that become anchors, of every part at every depth, in source order.
+fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span)>) {
+    for part in parts {
+        match part {
+            Part::Controller(c) => {
+                ids.extend(c.id.as_deref().map(|id| (id, head(c.span, "controller"))))
+            }
+            Part::Activity(a) => {
+                ids.extend(a.id.as_deref().map(|id| (id, head(a.span, "activity"))));
+                collect_section_ids(&a.sections, ids);
+            }
+            Part::Section(s) => collect_section_ids(std::slice::from_ref(s), ids),
+            Part::SupervisoryAuthority(_) | Part::Rights(_) => {}
+        }
     }
-    for inner in &section.sections {
-        collect_section_ids(inner, all);
+}
+
+fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span)>) {
+    for section in sections {
+        ids.extend(
+            section
+                .id
+                .as_deref()
+                .map(|id| (id, head(section.span, "section"))),
+        );
+        collect_ids(&section.contents, ids);
     }
 }
 
 /// Gives every part a stable, unique HTML anchor: its id where it has one, else a slug of its
 /// title. Ids are claimed first, so adding a part never moves the anchor of a part with an id.
 pub(super) fn assign_anchors(policy: &mut Policy) {
+    let mut ids = Vec::new();
+    collect_ids(&policy.contents, &mut ids);
     let mut taken: BTreeSet<String> = ["inhalt", "contents", "top"]
-        .iter()
-        .map(|s| s.to_string())
+        .into_iter()
+        .chain(ids.into_iter().map(|(id, _)| id))
+        .map(str::to_string)
         .collect();
-    for part in &policy.contents {
+    anchor_parts(&mut policy.contents, &mut taken);
+}
+
+fn anchor_parts(parts: &mut [Part], taken: &mut BTreeSet<String>) {
+    for part in parts {
         match part {
-            Part::Controller(Controller { id: Some(id), .. }) => {
-                taken.insert(id.clone());
-            }
-            Part::Activity(activity) => {
-                if let Some(id) = &activity.id {
-                    taken.insert(id.clone());
-                }
-                activity
-                    .sections
-                    .iter()
-                    .for_each(|s| claim_section_ids(s, &mut taken));
-            }
-            Part::Section(section) => claim_section_ids(section, &mut taken),
-            _ => {}
-        }
-    }
-    for part in &mut policy.contents {
-        match part {
-            Part::Controller(c) => c.anchor = anchor(c.id.as_deref(), &c.name, &mut taken),
-            Part::SupervisoryAuthority(a) => {
-                a.anchor = anchor(None, "aufsichtsbehoerde", &mut taken)
-            }
+            Part::Controller(c) => c.anchor = anchor(c.id.as_deref(), &c.name, taken),
+            Part::SupervisoryAuthority(a) => a.anchor = anchor(None, "aufsichtsbehoerde", taken),
             Part::Activity(a) => {
-                a.anchor = anchor(a.id.as_deref(), &a.title, &mut taken);
-                for section in &mut a.sections {
-                    section_anchors(section, &mut taken);
-                }
+                a.anchor = anchor(a.id.as_deref(), &a.title, taken);
+                anchor_sections(&mut a.sections, taken);
             }
-            Part::Section(s) => section_anchors(s, &mut taken),
-            Part::Rights(r) => r.anchor = anchor(None, "rechte", &mut taken),
+            Part::Section(s) => anchor_sections(std::slice::from_mut(s), taken),
+            Part::Rights(r) => r.anchor = anchor(None, "rechte", taken),
         }
     }
 }
 
-fn claim_section_ids(section: &Section, taken: &mut BTreeSet<String>) {
-    if let Some(id) = &section.id {
-        taken.insert(id.clone());
-    }
-    section
-        .sections
-        .iter()
-        .for_each(|s| claim_section_ids(s, taken));
-}
-
-fn section_anchors(section: &mut Section, taken: &mut BTreeSet<String>) {
-    section.anchor = anchor(section.id.as_deref(), &section.title, taken);
-    for inner in &mut section.sections {
-        section_anchors(inner, taken);
+fn anchor_sections(sections: &mut [Section], taken: &mut BTreeSet<String>) {
+    for section in sections {
+        let title = if section.title.is_empty() {
+            "abschnitt"
+        } else {
+            &section.title
+        };
+        section.anchor = anchor(section.id.as_deref(), title, taken);
+        anchor_parts(&mut section.contents, taken);
     }
 }
 
@@ -201,7 +186,6 @@ fn anchor(id: Option<&str>, title: &str, taken: &mut BTreeSet<String>) -> String
     }
     candidate
 }
-
 /// A URL-safe form of a title: `Datenschutz & Cookies` becomes `datenschutz-cookies`.
 pub fn slug(title: &str) -> String {
     let mut slug = String::new();

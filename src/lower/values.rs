@@ -449,20 +449,24 @@ impl Lowerer {
     pub(super) fn urls(&mut self, fact: &Item, example: &str) -> Vec<String> {
         let urls = self.strings(fact, example);
         for (url, value) in urls.iter().zip(&fact.values) {
-            if !crate::render::is_safe_url(url) || url.chars().any(char::is_whitespace) {
-                self.error(
-                    Diagnostic::error(
-                        "invalid-url",
-                        value.span,
-                        format!("`{url}` is not a web address klartext can link to"),
-                    )
-                    .with_help(
-                        "write an address starting with `https://`, e.g. `https://www.example.de`",
-                    ),
-                );
-            }
+            self.check_url(url, value);
         }
         urls
+    }
+
+    pub(super) fn check_url(&mut self, url: &str, value: &Value) {
+        if !crate::render::is_safe_url(url) || url.chars().any(char::is_whitespace) {
+            self.error(
+                Diagnostic::error(
+                    "invalid-url",
+                    value.span,
+                    format!("`{url}` is not a web address klartext can link to"),
+                )
+                .with_help(
+                    "write an address starting with `https://`, e.g. `https://www.example.de`",
+                ),
+            );
+        }
     }
 
     pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<String> {

@@ -223,7 +223,7 @@ impl Renderer {
                 let rendered = template.render(self.context(policy))?;
                 Ok(match format {
                     Format::Markdown | Format::Text => tidy(&rendered),
-                    _ => rendered,
+                    _ => tidy_html(&rendered),
                 })
             }
         }
@@ -296,5 +296,23 @@ fn tidy(text: &str) -> String {
         out.push_str(line);
     }
     out.push('\n');
+    out
+}
+
+/// Drops the blank lines templates leave between HTML elements, except in preformatted text.
+fn tidy_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_pre = false;
+    for line in html.lines() {
+        if in_pre || !line.trim().is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+        let opened = line.matches("<pre").count();
+        let closed = line.matches("</pre>").count();
+        if opened != closed {
+            in_pre = opened > closed;
+        }
+    }
     out
 }
