@@ -408,6 +408,18 @@ impl Lowerer {
                     "archive" => "retention archive \"Stadtarchiv Musterstadt\" \"§ 3 NArchG\"",
                     _ => "retention criteria \"solange es für den Zweck erforderlich ist\"",
                 };
+                let most = if form == "archive" { 2 } else { 1 };
+                let not_text = rest.iter().position(|v| {
+                    !matches!(v.kind, ValueKind::String(_) | ValueKind::TextBlock(_))
+                });
+                if rest.is_empty() {
+                    self.missing_value(fact, example);
+                    return None;
+                }
+                if let Some(bad) = not_text.or((rest.len() > most).then_some(most)) {
+                    self.wrong_value(fact, &rest[bad], "texts in quotes after the form", example);
+                    return None;
+                }
                 let texts: Vec<String> = rest
                     .iter()
                     .filter_map(|value| match &value.kind {
@@ -415,16 +427,6 @@ impl Lowerer {
                         _ => None,
                     })
                     .collect();
-                let most = if form == "archive" { 2 } else { 1 };
-                if texts.len() != rest.len() || texts.is_empty() || texts.len() > most {
-                    match rest.get(texts.len().min(rest.len().saturating_sub(1))) {
-                        Some(value) if rest.len() > 0 => {
-                            self.wrong_value(fact, value, "a text in quotes", example)
-                        }
-                        _ => self.missing_value(fact, example),
-                    }
-                    return None;
-                }
                 let mut texts = texts.into_iter();
                 let first = texts.next().unwrap_or_default();
                 match form.as_str() {
