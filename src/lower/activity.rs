@@ -374,6 +374,19 @@ impl Lowerer {
                     ..
                 },
             ] if word == "for" => (rest, Some(data.clone())),
+            [
+                ..,
+                Value {
+                    kind: ValueKind::Word(word),
+                    span,
+                },
+            ] if word == "for" => {
+                self.error(
+                    Diagnostic::error("missing-value", *span, "`for` needs the data the rule is for, in quotes")
+                        .with_help("write e.g. `retention 14 days for \"Termindaten\"`"),
+                );
+                return None;
+            }
             all => (all, None),
         };
         let rule = match values {
@@ -416,8 +429,20 @@ impl Lowerer {
                     self.missing_value(fact, example);
                     return None;
                 }
-                if let Some(bad) = not_text.or((rest.len() > most).then_some(most)) {
+                if let Some(bad) = not_text {
                     self.wrong_value(fact, &rest[bad], "texts in quotes after the form", example);
+                    return None;
+                }
+                if rest.len() > most {
+                    let takes = if most == 1 { "one text" } else { "the archive and the law" };
+                    self.error(
+                        Diagnostic::error(
+                            "wrong-value",
+                            rest[most].span,
+                            format!("`retention {form}` takes {takes}, no more"),
+                        )
+                        .with_help(format!("write e.g. `{example}`")),
+                    );
                     return None;
                 }
                 let texts: Vec<String> = rest
