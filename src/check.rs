@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
-use crate::model::{Activity, Article, Part, Policy};
+use crate::model::{Activity, Article, Part, Policy, Rights};
 use crate::syntax::{File, Item, ValueKind};
 
 pub struct Lint {
@@ -214,14 +214,7 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
             "add `supervisory-authority \"Name\" { address … }` for the state's data protection authority",
         ));
     }
-    if !has(|p| matches!(p, Part::Rights(_))) {
-        findings.push(warning(
-            "missing-rights",
-            header,
-            "the notice does not state the rights of the people whose data it processes",
-            "add a `rights { right access … }` block",
-        ));
-    }
+    rights_lints(policy, header, findings);
     if policy.revised.is_none() {
         findings.push(warning(
             "missing-revision-date",
@@ -229,6 +222,45 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
             "the notice does not say when it was last revised",
             "add `revised 2024-05-02` with the date of the last change",
         ));
+    }
+}
+
+/// The rights a notice must state: always access, rectification, erasure, restriction and
+/// complaint; objection and portability where the legal bases used make them apply.
+fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
+    let blocks: Vec<&Rights> = policy
+        .contents
+        .iter()
+        .filter_map(|part| match part {
+            Part::Rights(rights) => Some(rights),
+            _ => None,
+        })
+        .collect();
+    let Some(first) = blocks.first() else {
+        findings.push(warning(
+            "missing-rights",
+            header,
+            "the notice does not state the rights of the people whose data it processes",
+            "add a `rights { right access … }` block",
+        ));
+        return;
+    };
+    let bases_used: Vec<String> = policy
+        .activities()
+        .iter()
+        .flat_map(|activity| activity.legal_bases.iter().map(|b| b.article.code()))
+        .collect();
+    let stated = |kind: &str| blocks.iter().any(|block| block.rights.iter().any(|r| r.kind == kind));
+    for right in &law().rights {
+        let required = right.required.as_ref().is_some_and(|r| r.applies(&bases_used));
+        if required && !stated(&right.kind) {
+            findings.push(warning(
+                "missing-rights",
+                Span::new(first.span.start, first.span.start + "rights".len()),
+                format!("the rights do not mention the {} ({} DSGVO)", right.en.to_lowercase(), right.article),
+                format!("add `right {}`", right.kind),
+            ));
+        }
     }
 }
 
@@ -280,11 +312,12 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
                         "add `legitimate-interest \"…\"`",
                     ));
                 }
+                let general = general_basis(policy).unwrap_or_else(|| "the state's data protection act".to_string());
                 findings.push(warning(
                     "legitimate-interest-by-authority",
                     basis_span,
                     "public authorities cannot rely on Art. 6(1)(f) for the performance of their tasks",
-                    "use 6(1)(e) with the state law (e.g. § 3 HDSIG), or allow this with the reason",
+                    format!("use `basis 6(1)(e) \"{general}\"` for a public task, or allow this with the reason"),
                 ));
             }
             _ => {}
@@ -293,12 +326,7 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             .legal_basis(&basis.article.code())
             .is_some_and(|b| b.needs_law);
         if needs_law && basis.laws.is_empty() {
-            let general = policy
-                .state
-                .as_deref()
-                .and_then(|code| law().state(code))
-                .and_then(|state| state.general_basis.clone());
-            let help = match general {
+            let help = match general_basis(policy) {
                 Some(general) => {
                     format!("name the law, e.g. `basis {} \"{general}\"`", basis.article)
                 }
@@ -364,6 +392,12 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
         ));
     }
+}
+
+/// The general legal basis for public bodies in the policy's state, e.g. `§ 3 HDSIG`.
+fn general_basis(policy: &Policy) -> Option<String> {
+    let state = law().state(policy.state.as_deref()?)?;
+    state.general_basis.clone()
 }
 
 /// Looks for repealed or renamed law in every text of the policy, at its exact place.

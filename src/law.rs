@@ -21,10 +21,30 @@ pub struct LegalBasisInfo {
 pub struct RightInfo {
     pub kind: String,
     pub article: String,
+    /// When a notice must state this right.
+    pub required: Option<Required>,
     pub de: String,
     pub en: String,
     pub text_de: String,
     pub text_en: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Required {
+    /// The legal bases (`6(1)(e)`) whose use makes the right apply.
+    Bases(Vec<String>),
+    /// `always`.
+    Always(String),
+}
+
+impl Required {
+    pub fn applies(&self, bases_used: &[String]) -> bool {
+        match self {
+            Required::Always(_) => true,
+            Required::Bases(bases) => bases.iter().any(|basis| bases_used.contains(basis)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -126,6 +146,15 @@ mod tests {
         assert!(law.legal_basis("6(1)(e)").is_some_and(|b| b.needs_law));
         assert!(law.legal_basis("6(1)(a)").is_some_and(|b| b.consent));
         assert_eq!(law.rights.len(), 10);
+        for right in &law.rights {
+            match &right.required {
+                Some(Required::Always(word)) => assert_eq!(word, "always", "{}", right.kind),
+                Some(Required::Bases(bases)) => {
+                    assert!(bases.iter().all(|b| law.legal_basis(b).is_some()), "{}", right.kind)
+                }
+                None => {}
+            }
+        }
         assert!(law.country("IE").is_some_and(|c| c.eea));
         assert!(law.country("US").is_some_and(|c| !c.eea && c.dpf));
         assert!(law.outdated.iter().all(|o| !o.patterns.is_empty()));
