@@ -250,14 +250,25 @@ fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
         .iter()
         .flat_map(|activity| activity.legal_bases.iter().map(|b| b.article.code()))
         .collect();
-    let stated = |kind: &str| blocks.iter().any(|block| block.rights.iter().any(|r| r.kind == kind));
+    let stated = |kind: &str| {
+        blocks
+            .iter()
+            .any(|block| block.rights.iter().any(|r| r.kind == kind))
+    };
     for right in &law().rights {
-        let required = right.required.as_ref().is_some_and(|r| r.applies(&bases_used));
+        let required = right
+            .required
+            .as_ref()
+            .is_some_and(|r| r.applies(&bases_used));
         if required && !stated(&right.kind) {
             findings.push(warning(
                 "missing-rights",
                 Span::new(first.span.start, first.span.start + "rights".len()),
-                format!("the rights do not mention the {} ({} DSGVO)", right.en.to_lowercase(), right.article),
+                format!(
+                    "the rights do not mention the {} ({} DSGVO)",
+                    right.en.to_lowercase(),
+                    right.article
+                ),
                 format!("add `right {}`", right.kind),
             ));
         }
@@ -312,7 +323,8 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
                         "add `legitimate-interest \"…\"`",
                     ));
                 }
-                let general = general_basis(policy).unwrap_or_else(|| "the state's data protection act".to_string());
+                let general = general_basis(policy)
+                    .unwrap_or_else(|| "the state's data protection act".to_string());
                 findings.push(warning(
                     "legitimate-interest-by-authority",
                     basis_span,

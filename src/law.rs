@@ -150,7 +150,11 @@ mod tests {
             match &right.required {
                 Some(Required::Always(word)) => assert_eq!(word, "always", "{}", right.kind),
                 Some(Required::Bases(bases)) => {
-                    assert!(bases.iter().all(|b| law.legal_basis(b).is_some()), "{}", right.kind)
+                    assert!(
+                        bases.iter().all(|b| law.legal_basis(b).is_some()),
+                        "{}",
+                        right.kind
+                    )
                 }
                 None => {}
             }

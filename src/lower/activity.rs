@@ -382,8 +382,12 @@ impl Lowerer {
                 },
             ] if word == "for" => {
                 self.error(
-                    Diagnostic::error("missing-value", *span, "`for` needs the data the rule is for, in quotes")
-                        .with_help("write e.g. `retention 14 days for \"Termindaten\"`"),
+                    Diagnostic::error(
+                        "missing-value",
+                        *span,
+                        "`for` needs the data the rule is for, in quotes",
+                    )
+                    .with_help("write e.g. `retention 14 days for \"Termindaten\"`"),
                 );
                 return None;
             }
@@ -434,7 +438,11 @@ impl Lowerer {
                     return None;
                 }
                 if rest.len() > most {
-                    let takes = if most == 1 { "one text" } else { "the archive and the law" };
+                    let takes = if most == 1 {
+                        "one text"
+                    } else {
+                        "the archive and the law"
+                    };
                     self.error(
                         Diagnostic::error(
                             "wrong-value",

@@ -204,12 +204,23 @@ impl Lowerer {
     }
 
     pub(super) fn string(&mut self, fact: &Item, example: &str) -> Option<String> {
-        let mut strings = self.strings(fact, example);
-        if strings.len() > 1 {
-            self.wrong_value(fact, &fact.values[1], "one text in quotes", example);
+        let strings = self.strings(fact, example);
+        self.single(fact, strings, "one text in quotes", example)
+    }
+
+    /// The one value of a fact that takes one; reports the second if there are more.
+    fn single(
+        &mut self,
+        fact: &Item,
+        mut values: Vec<String>,
+        expected: &str,
+        example: &str,
+    ) -> Option<String> {
+        if values.len() > 1 {
+            self.wrong_value(fact, &fact.values[1], expected, example);
             return None;
         }
-        strings.pop()
+        values.pop()
     }
 
     /// Prose: a string or a text block.
@@ -470,11 +481,7 @@ impl Lowerer {
     }
 
     pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<String> {
-        let mut urls = self.urls(fact, example);
-        if urls.len() > 1 {
-            self.wrong_value(fact, &fact.values[1], "one address", example);
-            return None;
-        }
-        urls.pop()
+        let urls = self.urls(fact, example);
+        self.single(fact, urls, "one address", example)
     }
 }
