@@ -144,6 +144,12 @@ fn check_policy(stem: &str, seed: &str) {
         "{stem}: these facts are not in the original (mark normalised ones with `= `):\n{}",
         not_in_original.join("\n")
     );
+    let text = renderer.render(policy, Format::Text).unwrap();
+    let too_wide: Vec<&str> = text
+        .lines()
+        .filter(|line| line.chars().count() > 80 && line.trim().contains(' '))
+        .collect();
+    assert!(too_wide.is_empty(), "{stem}: text lines wider than 80 columns:\n{}", too_wide.join("\n"));
     let mut lost = Vec::new();
     for fact in &facts {
         for (format, text) in &outputs {
