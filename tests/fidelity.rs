@@ -149,7 +149,11 @@ fn check_policy(stem: &str, seed: &str) {
         .lines()
         .filter(|line| line.chars().count() > 80 && line.trim().contains(' '))
         .collect();
-    assert!(too_wide.is_empty(), "{stem}: text lines wider than 80 columns:\n{}", too_wide.join("\n"));
+    assert!(
+        too_wide.is_empty(),
+        "{stem}: text lines wider than 80 columns:\n{}",
+        too_wide.join("\n")
+    );
     let mut lost = Vec::new();
     for fact in &facts {
         for (format, text) in &outputs {
