@@ -379,7 +379,11 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             ));
         }
     }
-    if activity.retention.is_empty() {
+    // A cookie's lifetime is how long its data are kept; an activity of cookies that all state
+    // one has stated its retention.
+    let cookies_state_it =
+        !activity.cookies.is_empty() && activity.cookies.iter().all(|c| c.lifetime.is_some());
+    if activity.retention.is_empty() && !cookies_state_it {
         findings.push(warning(
             "missing-retention",
             span,

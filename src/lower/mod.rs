@@ -88,7 +88,7 @@ const COOKIE: &[&str] = &[
     "consent",
     "text",
 ];
-const SECTION: &[&str] = &["text", "section", "activity"];
+const SECTION: &[&str] = &["text", "section", "activity", "defaults"];
 const RIGHTS: &[&str] = &["title", "text", "right"];
 const RIGHT: &[&str] = &["text"];
 const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
@@ -452,6 +452,7 @@ impl Lowerer {
             contents: Vec::new(),
             span: item.span,
         };
+        let mut defaults = None;
         for fact in self.block(item, "section") {
             match fact.keyword.text.as_str() {
                 "text" => {
@@ -466,16 +467,26 @@ impl Lowerer {
                     let activity = self.activity(fact);
                     section.contents.push(Part::Activity(Box::new(activity)));
                 }
-                "activity" => self.error(
+                "defaults" if !in_activity => {
+                    let value = Some(self.defaults(fact));
+                    self.once(&mut defaults, value, fact);
+                }
+                "activity" | "defaults" => self.error(
                     Diagnostic::error(
                         "nested-activity",
                         fact.keyword.span,
-                        "an activity cannot stand inside another activity",
+                        format!("`{}` cannot stand inside an activity", fact.keyword.text),
                     )
                     .with_help("move it out of the activity; to group activities, put them in a `section` of the policy"),
                 ),
                 _ => self.unknown(fact, "a section", &[SECTION]),
             }
+        }
+        // A section's defaults come before the policy's, which are applied after the whole policy.
+        if let Some(defaults) = &defaults {
+            for_each_activity(&mut section.contents, &mut |activity| {
+                activity::inherit(activity, defaults)
+            });
         }
         section
     }
