@@ -466,7 +466,11 @@ impl Lowerer {
     }
 
     pub(super) fn check_url(&mut self, url: &str, value: &Value) {
-        if !crate::render::is_safe_url(url) || url.chars().any(char::is_whitespace) {
+        // Characters that end an address in Markdown or HTML could smuggle markup after it.
+        let breaks_out = url
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'));
+        if !crate::render::is_safe_url(url) || breaks_out {
             self.error(
                 Diagnostic::error(
                     "invalid-url",
