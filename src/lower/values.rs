@@ -25,28 +25,18 @@ impl Lowerer {
                     ..
                 },
             ] => (Some(id.clone()), title.clone()),
-            [
-                Value {
-                    kind: ValueKind::String(title),
-                    ..
-                },
-            ] => (None, title.clone()),
-            _ => {
-                let span = item.values.first().map_or(item.keyword.span, |v| v.span);
-                self.error(
-                    Diagnostic::error(
-                        "missing-title",
-                        span,
-                        format!("`{what}` needs an optional id and a title in quotes"),
-                    )
-                    .with_help(format!("write e.g. `{example}`")),
-                );
-                (None, String::new())
-            }
+            _ => (
+                None,
+                self.title_needing(item, what, example, "an optional id and a title in quotes"),
+            ),
         }
     }
 
     pub(super) fn title(&mut self, item: &Item, what: &str, example: &str) -> String {
+        self.title_needing(item, what, example, "a title in quotes")
+    }
+
+    fn title_needing(&mut self, item: &Item, what: &str, example: &str, needs: &str) -> String {
         match item.values.as_slice() {
             [
                 Value {
@@ -57,12 +47,8 @@ impl Lowerer {
             _ => {
                 let span = item.values.first().map_or(item.keyword.span, |v| v.span);
                 self.error(
-                    Diagnostic::error(
-                        "missing-title",
-                        span,
-                        format!("`{what}` needs a title in quotes"),
-                    )
-                    .with_help(format!("write e.g. `{example}`")),
+                    Diagnostic::error("missing-title", span, format!("`{what}` needs {needs}"))
+                        .with_help(format!("write e.g. `{example}`")),
                 );
                 String::new()
             }
