@@ -223,7 +223,11 @@ fn crlf_text_blocks_lose_their_carriage_returns() {
 #[test]
 fn mutations_of_a_valid_policy_never_panic() {
     let renderer = Renderer::new();
-    let base = MINIMAL.as_bytes();
+    // `KLARTEXT_MUTANT_BASE=policies/stadt-kassel.klar` mutates another policy.
+    let base = match std::env::var_os("KLARTEXT_MUTANT_BASE") {
+        Some(path) => std::fs::read(path).expect("the policy named by KLARTEXT_MUTANT_BASE"),
+        None => MINIMAL.as_bytes().to_vec(),
+    };
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move |bound: usize| {
         state ^= state << 13;
@@ -245,9 +249,14 @@ fn mutations_of_a_valid_policy_never_panic() {
         b"\\",
         b"\xff",
     ];
+    // `KLARTEXT_MUTANTS=200000 cargo test --release --test robustness mutations` runs longer.
+    let rounds = std::env::var("KLARTEXT_MUTANTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
     let mut compiled = 0;
-    for _ in 0..3000 {
-        let mut bytes = base.to_vec();
+    for _ in 0..rounds {
+        let mut bytes = base.clone();
         for _ in 0..1 + next(3) {
             let at = next(bytes.len() + 1);
             match next(4) {
