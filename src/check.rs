@@ -265,9 +265,9 @@ fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
                 "missing-rights",
                 Span::new(first.span.start, first.span.start + "rights".len()),
                 format!(
-                    "the rights do not mention the {} ({} DSGVO)",
+                    "the rights do not mention the {} ({})",
                     right.en.to_lowercase(),
-                    right.article
+                    crate::law::cite(&right.article, crate::model::Language::De)
                 ),
                 format!("add `right {}`", right.kind),
             ));

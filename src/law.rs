@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Language;
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LegalBasisInfo {
     pub code: String,
@@ -93,6 +95,20 @@ pub struct Law {
     pub outdated: Vec<OutdatedLaw>,
 }
 
+/// A GDPR provision written as in a policy (`6(1)(e)`, `15`, `7(3)`) the way lawyers cite it:
+/// `Art. 6 Abs. 1 lit. e DSGVO` in German, `Art. 6(1)(e) GDPR` in English.
+pub fn cite(code: &str, language: Language) -> String {
+    let parts: Vec<&str> = code.split(['(', ')']).filter(|p| !p.is_empty()).collect();
+    match (language, parts.as_slice()) {
+        (Language::En, _) => format!("Art. {code} GDPR"),
+        (Language::De, [article, paragraph]) => format!("Art. {article} Abs. {paragraph} DSGVO"),
+        (Language::De, [article, paragraph, point]) => {
+            format!("Art. {article} Abs. {paragraph} lit. {point} DSGVO")
+        }
+        (Language::De, _) => format!("Art. {code} DSGVO"),
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -162,6 +178,9 @@ mod tests {
         assert!(law.country("IE").is_some_and(|c| c.eea));
         assert!(law.country("US").is_some_and(|c| !c.eea && c.dpf));
         assert!(law.outdated.iter().all(|o| !o.patterns.is_empty()));
+        assert_eq!(cite("7(3)", Language::De), "Art. 7 Abs. 3 DSGVO");
+        assert_eq!(cite("6(1)(e)", Language::De), "Art. 6 Abs. 1 lit. e DSGVO");
+        assert_eq!(cite("15", Language::En), "Art. 15 GDPR");
         assert!(
             law.outdated
                 .iter()

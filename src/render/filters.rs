@@ -171,16 +171,12 @@ pub fn duration(state: &State, value: Value) -> Result<String, Error> {
 
 /// A GDPR article as lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO`, `Art. 6(1)(e) GDPR`.
 pub fn cite(state: &State, code: &str) -> String {
-    let parts: Vec<&str> = code.split(['(', ')']).filter(|p| !p.is_empty()).collect();
-    match (language(state).as_str(), parts.as_slice()) {
-        ("en", _) => format!("Art. {code} GDPR"),
-        (_, [article]) => format!("Art. {article} DSGVO"),
-        (_, [article, paragraph]) => format!("Art. {article} Abs. {paragraph} DSGVO"),
-        (_, [article, paragraph, point]) => {
-            format!("Art. {article} Abs. {paragraph} lit. {point} DSGVO")
-        }
-        _ => format!("Art. {code} DSGVO"),
-    }
+    let language = if language(state) == "en" {
+        Language::En
+    } else {
+        Language::De
+    };
+    crate::law::cite(code, language)
 }
 
 /// What a legal basis means, from the law data.
