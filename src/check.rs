@@ -205,8 +205,11 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let has = |kind: fn(&Part) -> bool| policy.contents.iter().any(kind);
-    if !has(|p| matches!(p, Part::SupervisoryAuthority(_))) {
+    let names_authority = policy
+        .contents
+        .iter()
+        .any(|p| matches!(p, Part::SupervisoryAuthority(_)));
+    if !names_authority {
         findings.push(warning(
             "missing-supervisory-authority",
             header,

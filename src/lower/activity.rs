@@ -43,70 +43,68 @@ impl Lowerer {
     }
 
     fn activity_fact(&mut self, fact: &Item, activity: &mut Activity) {
-        {
-            match fact.keyword.text.as_str() {
-                "controller" => {
-                    let value = self.reference(fact, "controller kassel");
-                    self.once(&mut activity.controller, value, fact);
-                }
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut activity.text, value, fact);
-                }
-                "data" => activity
-                    .data
-                    .extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
-                "subjects" => activity
-                    .subjects
-                    .extend(self.strings(fact, "subjects \"Besucherinnen und Besucher\"")),
-                "source" => activity
-                    .sources
-                    .extend(self.strings(fact, "source \"Melderegister\"")),
-                "purpose" => activity
-                    .purposes
-                    .extend(self.strings(fact, "purpose \"Versand des Newsletters\"")),
-                "basis" => activity.legal_bases.extend(self.legal_basis(fact)),
-                "legitimate-interest" => activity
-                    .legitimate_interests
-                    .extend(self.strings(fact, "legitimate-interest \"Schutz vor Angriffen\"")),
-                "recipients" | "recipient" => self.recipients(fact, activity),
-                "processor" => activity.processors.extend(self.processor(fact)),
-                "joint-controller" => activity
-                    .joint_controllers
-                    .extend(self.references(fact, "joint-controller meta")),
-                "operator" => activity
-                    .operators
-                    .extend(self.references(fact, "operator meta")),
-                "presence" => activity
-                    .presences
-                    .extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
-                "partner" => activity.partners.extend(self.partner(fact)),
-                "transfer" if is_none(fact) => activity.no_transfers = true,
-                "transfer" => activity.transfers.extend(self.transfer(fact)),
-                "retention" => activity.retention.extend(self.retention(fact)),
-                "requirement" => activity.requirement.extend(self.strings(
-                    fact,
-                    "requirement \"Pflichtangabe ist die E-Mail-Adresse.\"",
-                )),
-                "automated-decisions" => {
-                    let value = self.automated_decisions(fact);
-                    self.once(&mut activity.automated_decisions, value, fact);
-                }
-                "cookie" => activity.cookies.extend(self.cookie(fact)),
-                "privacy-policy" => activity
-                    .privacy_policies
-                    .extend(self.urls(fact, "privacy-policy \"https://example.com/privacy\"")),
-                "objection" => activity
-                    .objection
-                    .extend(self.text(fact, "objection \"\"\"…\"\"\"")),
-                "withdrawal" => activity
-                    .withdrawal
-                    .extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
-                "section" => activity.sections.push(self.section(fact, true)),
-                "link" => activity.links.extend(self.link(fact)),
-                "allow" => activity.allowances.extend(self.allowance(fact)),
-                _ => self.unknown(fact, "an activity", &[ACTIVITY]),
+        match fact.keyword.text.as_str() {
+            "controller" => {
+                let value = self.reference(fact, "controller kassel");
+                self.once(&mut activity.controller, value, fact);
             }
+            "text" => {
+                let value = self.text(fact, "text \"\"\"…\"\"\"");
+                self.once(&mut activity.text, value, fact);
+            }
+            "data" => activity
+                .data
+                .extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
+            "subjects" => activity
+                .subjects
+                .extend(self.strings(fact, "subjects \"Besucherinnen und Besucher\"")),
+            "source" => activity
+                .sources
+                .extend(self.strings(fact, "source \"Melderegister\"")),
+            "purpose" => activity
+                .purposes
+                .extend(self.strings(fact, "purpose \"Versand des Newsletters\"")),
+            "basis" => activity.legal_bases.extend(self.legal_basis(fact)),
+            "legitimate-interest" => activity
+                .legitimate_interests
+                .extend(self.strings(fact, "legitimate-interest \"Schutz vor Angriffen\"")),
+            "recipients" | "recipient" => self.recipients(fact, activity),
+            "processor" => activity.processors.extend(self.processor(fact)),
+            "joint-controller" => activity
+                .joint_controllers
+                .extend(self.references(fact, "joint-controller meta")),
+            "operator" => activity
+                .operators
+                .extend(self.references(fact, "operator meta")),
+            "presence" => activity
+                .presences
+                .extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
+            "partner" => activity.partners.extend(self.partner(fact)),
+            "transfer" if is_none(fact) => activity.no_transfers = true,
+            "transfer" => activity.transfers.extend(self.transfer(fact)),
+            "retention" => activity.retention.extend(self.retention(fact)),
+            "requirement" => activity.requirement.extend(self.strings(
+                fact,
+                "requirement \"Pflichtangabe ist die E-Mail-Adresse.\"",
+            )),
+            "automated-decisions" => {
+                let value = self.automated_decisions(fact);
+                self.once(&mut activity.automated_decisions, value, fact);
+            }
+            "cookie" => activity.cookies.extend(self.cookie(fact)),
+            "privacy-policy" => activity
+                .privacy_policies
+                .extend(self.urls(fact, "privacy-policy \"https://example.com/privacy\"")),
+            "objection" => activity
+                .objection
+                .extend(self.text(fact, "objection \"\"\"…\"\"\"")),
+            "withdrawal" => activity
+                .withdrawal
+                .extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
+            "section" => activity.sections.push(self.section(fact, true)),
+            "link" => activity.links.extend(self.link(fact)),
+            "allow" => activity.allowances.extend(self.allowance(fact)),
+            _ => self.unknown(fact, "an activity", &[ACTIVITY]),
         }
     }
 
