@@ -152,7 +152,7 @@ pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
 }
 
 fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
-    let header = Span::new(policy.span.start, policy.span.start + "policy".len());
+    let header = policy.span.head("policy");
     let controllers: Vec<_> = policy
         .contents
         .iter()
@@ -170,10 +170,7 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
         ));
     }
     for controller in &controllers {
-        let span = Span::new(
-            controller.span.start,
-            controller.span.start + "controller".len(),
-        );
+        let span = controller.span.head("controller");
         let c = &controller.contact;
         if c.address.is_empty() || (c.phone.is_empty() && c.email.is_empty() && c.web.is_empty()) {
             findings.push(warning(
@@ -198,7 +195,7 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
             if officer.contact.is_empty() {
                 findings.push(warning(
                     "missing-officer-contact",
-                    Span::new(officer.span.start, officer.span.start + "officer".len()),
+                    officer.span.head("officer"),
                     "the notice gives no way to reach the data protection officer",
                     "add an `email`, `phone` or `address` to the officer",
                 ));
@@ -266,7 +263,7 @@ fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
         if required && !stated(&right.kind) {
             findings.push(warning(
                 "missing-rights",
-                Span::new(first.span.start, first.span.start + "rights".len()),
+                first.span.head("rights"),
                 format!(
                     "the rights do not mention the {} ({})",
                     right.en.to_lowercase(),
@@ -279,7 +276,7 @@ fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
 }
 
 fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagnostic>) {
-    let span = Span::new(activity.span.start, activity.span.start + "activity".len());
+    let span = activity.span.head("activity");
     let title = &activity.title;
     if activity.data.is_empty() {
         findings.push(warning(
@@ -306,7 +303,7 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
         ));
     }
     for basis in &activity.legal_bases {
-        let basis_span = Span::new(basis.span.start, basis.span.start + "basis".len());
+        let basis_span = basis.span.head("basis");
         match basis.article {
             Article::Lawfulness(None) | Article::SpecialCategories(None) => findings.push(warning(
                 "incomplete-legal-basis",
@@ -376,7 +373,7 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
         if transfer.safeguard.is_none() {
             findings.push(warning(
                 "missing-transfer-safeguard",
-                Span::new(transfer.span.start, transfer.span.start + "transfer".len()),
+                transfer.span.head("transfer"),
                 "a transfer to a third country must name its safeguard",
                 "add it after the recipient: `adequacy`, `dpf`, `scc`, `bcr`, `derogation` or `none`",
             ));

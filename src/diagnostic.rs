@@ -22,6 +22,12 @@ impl Span {
     pub fn range(self) -> Range<usize> {
         self.start..self.end
     }
+
+    /// The start of an item's span as long as its keyword: to point at a block without
+    /// underlining all of it.
+    pub fn head(self, keyword: &str) -> Span {
+        Span::new(self.start, self.start + keyword.len())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

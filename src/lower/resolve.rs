@@ -17,7 +17,7 @@ impl Lowerer {
                 self.error(
                     Diagnostic::error(
                         "duplicate-id",
-                        head(organisation.span, "organisation"),
+                        organisation.span.head("organisation"),
                         format!("the organisation `{}` is declared twice", organisation.id),
                     )
                     .with_help("declare each organisation once and refer to it by its id"),
@@ -99,20 +99,15 @@ impl Lowerer {
     }
 }
 
-/// The span of the keyword that starts an item, to point at a block without underlining all of it.
-pub(super) fn head(span: Span, keyword: &str) -> Span {
-    Span::new(span.start, span.start + keyword.len())
-}
-
 /// The ids that become anchors, of every part at every depth, in source order.
 fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span)>) {
     for part in parts {
         match part {
             Part::Controller(c) => {
-                ids.extend(c.id.as_deref().map(|id| (id, head(c.span, "controller"))))
+                ids.extend(c.id.as_deref().map(|id| (id, c.span.head("controller"))))
             }
             Part::Activity(a) => {
-                ids.extend(a.id.as_deref().map(|id| (id, head(a.span, "activity"))));
+                ids.extend(a.id.as_deref().map(|id| (id, a.span.head("activity"))));
                 collect_section_ids(&a.sections, ids);
             }
             Part::Section(s) => collect_section_ids(std::slice::from_ref(s), ids),
@@ -127,7 +122,7 @@ fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span
             section
                 .id
                 .as_deref()
-                .map(|id| (id, head(section.span, "section"))),
+                .map(|id| (id, section.span.head("section"))),
         );
         collect_ids(&section.contents, ids);
     }
