@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
-use crate::model::{Activity, Article, Part, Policy, Rights};
+use crate::model::{Activity, Allowance, Article, Part, Policy, Rights};
 use crate::syntax::{File, Item, ValueKind};
 
 pub struct Lint {
@@ -469,43 +469,57 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 
 /// Removes the findings the author has accepted, and reports acceptances that match nothing.
 fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut scopes: Vec<(&crate::model::Allowance, Span, bool)> = policy
-        .allowances
-        .iter()
-        .map(|a| (a, policy.span, false))
-        .collect();
-    for activity in policy.activities() {
-        scopes.extend(
-            activity
-                .allowances
-                .iter()
-                .map(|a| (a, activity.span, false)),
-        );
+    /// The allowances of one scope, and whether each has matched a finding.
+    struct Scope<'a> {
+        span: Span,
+        allowances: Vec<(&'a Allowance, bool)>,
     }
+    impl Scope<'_> {
+        fn allows(&mut self, finding: &Diagnostic) -> bool {
+            let inside = self.span.start <= finding.span.start && finding.span.end <= self.span.end;
+            let mut allowed = false;
+            for (allowance, used) in &mut self.allowances {
+                if inside && allowance.lint == finding.name {
+                    *used = true;
+                    allowed = true;
+                }
+            }
+            allowed
+        }
+    }
+    fn scope(span: Span, allowances: &[Allowance]) -> Scope<'_> {
+        Scope {
+            span,
+            allowances: allowances.iter().map(|a| (a, false)).collect(),
+        }
+    }
+    let mut policy_scope = scope(policy.span, &policy.allowances);
+    // Activities do not overlap and come in source order, so the one that can hold a finding is
+    // found by binary search: allowances stay linear in the size of the policy.
+    let mut activity_scopes: Vec<Scope> = policy
+        .activities()
+        .into_iter()
+        .map(|activity| scope(activity.span, &activity.allowances))
+        .collect();
     let mut kept = Vec::new();
     for finding in findings {
-        let mut allowed = false;
-        for (allowance, scope, used) in scopes.iter_mut() {
-            if allowance.lint == finding.name
-                && scope.start <= finding.span.start
-                && finding.span.end <= scope.end
-            {
-                *used = true;
-                allowed = true;
-            }
-        }
-        if !allowed {
+        let by_policy = policy_scope.allows(&finding);
+        let at = activity_scopes.partition_point(|s| s.span.start <= finding.span.start);
+        let by_activity = at > 0 && activity_scopes[at - 1].allows(&finding);
+        if !by_policy && !by_activity {
             kept.push(finding);
         }
     }
-    for (allowance, _, used) in scopes {
-        if !used {
-            kept.push(warning(
-                "unused-allow",
-                allowance.span,
-                format!("nothing here triggers `{}`", allowance.lint),
-                "remove this `allow`: the policy now says what was missing",
-            ));
+    for scope in std::iter::once(&policy_scope).chain(&activity_scopes) {
+        for (allowance, used) in &scope.allowances {
+            if !used {
+                kept.push(warning(
+                    "unused-allow",
+                    allowance.span,
+                    format!("nothing here triggers `{}`", allowance.lint),
+                    "remove this `allow`: the policy now says what was missing",
+                ));
+            }
         }
     }
     kept.sort_by_key(|d| (d.span.start, d.name));

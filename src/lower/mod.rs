@@ -100,6 +100,7 @@ const TIME_UNITS: &[&str] = &[
 #[derive(Default)]
 struct Lowerer {
     diagnostics: Vec<Diagnostic>,
+    suggestions_made: usize,
 }
 
 impl Lowerer {

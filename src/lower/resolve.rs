@@ -7,6 +7,9 @@ use crate::model::*;
 
 use super::*;
 
+/// How many unknown references get a "did you mean" suggestion.
+const MAX_SUGGESTIONS: usize = 200;
+
 impl Lowerer {
     pub(super) fn resolve(&mut self, policy: &Policy) {
         // Organisations have ids of their own; controllers, activities and sections share one
@@ -76,7 +79,15 @@ impl Lowerer {
         if known.contains(reference.id.as_str()) {
             return;
         }
-        let help = match did_you_mean(&reference.id, known.iter().copied()) {
+        // Each suggestion compares the id with every declared one; past a few hundred unknown
+        // references (a generated or broken file) that would make lowering quadratic.
+        let suggestion = if self.suggestions_made < MAX_SUGGESTIONS {
+            self.suggestions_made += 1;
+            did_you_mean(&reference.id, known.iter().copied())
+        } else {
+            None
+        };
+        let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None if what == "organisation" => format!(
                 "declare it in the policy: `organisation {} \"Name\" {{ … }}`, or put a category in quotes",
