@@ -142,6 +142,30 @@ fn main() {
         per_activity[2] * 1e6
     );
 
+    println!("\nShapes that were once quadratic (compile, render HTML)");
+    let mut same_titles = String::from("policy \"T\" {\n");
+    same_titles.push_str(&"  section \"Gleich\" { text \"x\" }\n".repeat(20_000));
+    same_titles.push_str("}\n");
+    let mut allows = String::from("policy \"T\" {\n");
+    for i in 0..10_000 {
+        allows.push_str(&format!(
+            "  activity a{i} \"A\" {{ allow missing-purpose \"x\" }}\n"
+        ));
+    }
+    allows.push_str("}\n");
+    for (name, source) in [
+        ("20,000 sections with one title", &same_titles),
+        ("10,000 activities with allows", &allows),
+    ] {
+        let time = measure(budget, || {
+            let outcome = compile("shape.klar", source.as_bytes());
+            if let Some(policy) = &outcome.policy {
+                black_box(renderer.render(policy, Format::Html).unwrap());
+            }
+        });
+        report(&format!("  {name}"), time, source.len());
+    }
+
     println!(
         "\nA folder of 1,000 policies through the command line (compile -f html,fragment,md,txt,json,yaml)"
     );

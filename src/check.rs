@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
-use crate::model::{Activity, Allowance, Article, Part, Policy, Rights};
+use crate::model::{Activity, Allowance, Article, Part, Policy};
 use crate::syntax::{File, Item, ValueKind};
 
 pub struct Lint {
@@ -144,8 +144,9 @@ fn warning(
 pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     policy_lints(policy, &mut findings);
+    let rights_state_withdrawal = states_right(policy, "withdraw-consent");
     for activity in policy.activities() {
-        activity_lints(policy, activity, &mut findings);
+        activity_lints(policy, activity, rights_state_withdrawal, &mut findings);
     }
     outdated_law(source, &file.items, &mut findings);
     apply_allowances(policy, findings)
@@ -228,15 +229,11 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
 /// The rights a notice must state: always access, rectification, erasure, restriction and
 /// complaint; objection and portability where the legal bases used make them apply.
 fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
-    let blocks: Vec<&Rights> = policy
-        .contents
-        .iter()
-        .filter_map(|part| match part {
-            Part::Rights(rights) => Some(rights),
-            _ => None,
-        })
-        .collect();
-    let Some(first) = blocks.first() else {
+    let first = policy.contents.iter().find_map(|part| match part {
+        Part::Rights(rights) => Some(rights),
+        _ => None,
+    });
+    let Some(first) = first else {
         findings.push(warning(
             "missing-rights",
             header,
@@ -250,17 +247,12 @@ fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
         .iter()
         .flat_map(|activity| activity.legal_bases.iter().map(|b| b.article.code()))
         .collect();
-    let stated = |kind: &str| {
-        blocks
-            .iter()
-            .any(|block| block.rights.iter().any(|r| r.kind == kind))
-    };
     for right in &law().rights {
         let required = right
             .required
             .as_ref()
             .is_some_and(|r| r.applies(&bases_used));
-        if required && !stated(&right.kind) {
+        if required && !states_right(policy, &right.kind) {
             findings.push(warning(
                 "missing-rights",
                 first.span.head("rights"),
@@ -275,7 +267,12 @@ fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
     }
 }
 
-fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagnostic>) {
+fn activity_lints(
+    policy: &Policy,
+    activity: &Activity,
+    rights_state_withdrawal: bool,
+    findings: &mut Vec<Diagnostic>,
+) {
     let span = activity.span.head("activity");
     let title = &activity.title;
     if activity.data.is_empty() {
@@ -396,10 +393,6 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             .legal_basis(&b.article.code())
             .is_some_and(|info| info.consent)
     });
-    let rights_state_withdrawal = policy.contents.iter().any(|part| match part {
-        Part::Rights(rights) => rights.rights.iter().any(|r| r.kind == "withdraw-consent"),
-        _ => false,
-    });
     if consent && activity.withdrawal.is_empty() && !rights_state_withdrawal {
         findings.push(warning(
             "missing-withdrawal",
@@ -408,6 +401,14 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
         ));
     }
+}
+
+/// Whether a rights block of the policy states the right of this kind.
+fn states_right(policy: &Policy, kind: &str) -> bool {
+    policy.contents.iter().any(|part| match part {
+        Part::Rights(rights) => rights.rights.iter().any(|r| r.kind == kind),
+        _ => false,
+    })
 }
 
 /// The general legal basis for public bodies in the policy's state, e.g. `§ 3 HDSIG`.

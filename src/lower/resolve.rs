@@ -1,6 +1,6 @@
 //! References between parts, and the anchors of the parts on the page.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::*;
@@ -144,54 +144,71 @@ fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span
 pub(super) fn assign_anchors(policy: &mut Policy) {
     let mut ids = Vec::new();
     collect_ids(&policy.contents, &mut ids);
-    let mut taken: BTreeSet<String> = ["inhalt", "contents", "top"]
-        .into_iter()
-        .chain(ids.into_iter().map(|(id, _)| id))
-        .map(str::to_string)
-        .collect();
-    anchor_parts(&mut policy.contents, &mut taken);
+    let mut anchors = Anchors {
+        taken: ["inhalt", "contents", "top"]
+            .into_iter()
+            .chain(ids.into_iter().map(|(id, _)| id))
+            .map(str::to_string)
+            .collect(),
+        next_number: BTreeMap::new(),
+    };
+    anchors.parts(&mut policy.contents);
 }
 
-fn anchor_parts(parts: &mut [Part], taken: &mut BTreeSet<String>) {
-    for part in parts {
-        match part {
-            Part::Controller(c) => c.anchor = anchor(c.id.as_deref(), &c.name, taken),
-            Part::SupervisoryAuthority(a) => a.anchor = anchor(None, "aufsichtsbehoerde", taken),
-            Part::Activity(a) => {
-                a.anchor = anchor(a.id.as_deref(), &a.title, taken);
-                anchor_sections(&mut a.sections, taken);
+struct Anchors {
+    taken: BTreeSet<String>,
+    /// For each slug that is taken, the number to try next: so that a thousand parts with one
+    /// title get `-2` … `-1000` in linear time.
+    next_number: BTreeMap<String, usize>,
+}
+
+impl Anchors {
+    fn parts(&mut self, parts: &mut [Part]) {
+        for part in parts {
+            match part {
+                Part::Controller(c) => c.anchor = self.anchor(c.id.as_deref(), &c.name),
+                Part::SupervisoryAuthority(a) => a.anchor = self.anchor(None, "aufsichtsbehoerde"),
+                Part::Activity(a) => {
+                    a.anchor = self.anchor(a.id.as_deref(), &a.title);
+                    self.sections(&mut a.sections);
+                }
+                Part::Section(s) => self.sections(std::slice::from_mut(s)),
+                Part::Rights(r) => r.anchor = self.anchor(None, "rechte"),
             }
-            Part::Section(s) => anchor_sections(std::slice::from_mut(s), taken),
-            Part::Rights(r) => r.anchor = anchor(None, "rechte", taken),
+        }
+    }
+
+    fn sections(&mut self, sections: &mut [Section]) {
+        for section in sections {
+            let title = if section.title.is_empty() {
+                "abschnitt"
+            } else {
+                &section.title
+            };
+            section.anchor = self.anchor(section.id.as_deref(), title);
+            self.parts(&mut section.contents);
+        }
+    }
+
+    fn anchor(&mut self, id: Option<&str>, title: &str) -> String {
+        if let Some(id) = id {
+            return id.to_string();
+        }
+        let base = slug(title);
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let next = self.next_number.entry(base.clone()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
         }
     }
 }
 
-fn anchor_sections(sections: &mut [Section], taken: &mut BTreeSet<String>) {
-    for section in sections {
-        let title = if section.title.is_empty() {
-            "abschnitt"
-        } else {
-            &section.title
-        };
-        section.anchor = anchor(section.id.as_deref(), title, taken);
-        anchor_parts(&mut section.contents, taken);
-    }
-}
-
-fn anchor(id: Option<&str>, title: &str, taken: &mut BTreeSet<String>) -> String {
-    if let Some(id) = id {
-        return id.to_string();
-    }
-    let base = slug(title);
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while !taken.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    candidate
-}
 /// A URL-safe form of a title: `Datenschutz & Cookies` becomes `datenschutz-cookies`.
 pub fn slug(title: &str) -> String {
     let mut slug = String::new();
