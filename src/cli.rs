@@ -82,6 +82,10 @@ fn parse_format(name: &str) -> Result<Format, String> {
     })
 }
 
+/// Problems shown per file to a person; a file with thousands is broken as a whole, and showing
+/// them all would take long and help no one. `--message-format json` reports every one.
+const MAX_SHOWN: usize = 200;
+
 /// Exit code for problems in the input.
 const INPUT_ERRORS: u8 = 1;
 /// Exit code for usage and I/O problems.
@@ -174,16 +178,32 @@ impl Reporter {
     }
 
     fn report(&mut self, outcome: &Outcome, format: MessageFormat) {
-        for diagnostic in &outcome.diagnostics {
+        for (shown, diagnostic) in outcome.diagnostics.iter().enumerate() {
+            if format == MessageFormat::Human && shown == MAX_SHOWN {
+                let rest = &outcome.diagnostics[shown..];
+                for diagnostic in rest {
+                    self.count(diagnostic);
+                }
+                eprintln!(
+                    "… and {} more problems in {}; fix the ones above first",
+                    rest.len(),
+                    outcome.source.name()
+                );
+                break;
+            }
             self.emit(outcome, diagnostic, format);
         }
     }
 
-    fn emit(&mut self, outcome: &Outcome, diagnostic: &Diagnostic, format: MessageFormat) {
+    fn count(&mut self, diagnostic: &Diagnostic) {
         match diagnostic.severity {
             Severity::Error => self.errors += 1,
             Severity::Warning => self.warnings += 1,
         }
+    }
+
+    fn emit(&mut self, outcome: &Outcome, diagnostic: &Diagnostic, format: MessageFormat) {
+        self.count(diagnostic);
         match format {
             MessageFormat::Human => eprint!("{}", outcome.source.render(diagnostic, self.color)),
             MessageFormat::Json => {

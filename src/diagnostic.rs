@@ -142,11 +142,11 @@ impl SourceFile {
     }
 
     fn line_length_at(&self, offset: usize) -> usize {
-        let text = self.file.source();
         let offset = self.clamp(offset);
-        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        end - start
+        self.file
+            .line_index((), offset)
+            .and_then(|line| self.file.line_range((), line))
+            .map_or(0, |range| range.len())
     }
 
     /// Renders a diagnostic the way compilers do: location, quoted line, caret, help.

@@ -335,3 +335,32 @@ fn lints_are_listed() {
         assert!(stdout.contains(lint.name), "{} is not listed", lint.name);
     }
 }
+
+#[test]
+fn a_person_sees_the_first_two_hundred_problems_and_the_count() {
+    let dir = workspace();
+    let values = vec!["x"; 300].join(", ");
+    let source = format!("policy \"T\" {{\n  activity a \"A\" {{\n    data {values}\n  }}\n}}\n");
+    std::fs::write(dir.path().join("policies/gemeinde.klar"), source).unwrap();
+    let output = klartext(&["check", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert_eq!(stderr.matches("error[wrong-value]").count(), 200);
+    assert!(
+        stderr.contains("… and 100 more problems in policies/gemeinde.klar"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("checked 1 policy: 300 errors, 0 warnings"),
+        "{stderr}"
+    );
+
+    let output = klartext(
+        &["check", "--message-format", "json", "policies"],
+        dir.path(),
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().lines().count(),
+        300
+    );
+}
