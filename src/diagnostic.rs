@@ -1,5 +1,7 @@
 //! Problems found in a policy, with the place they were found and what to do about them.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
@@ -107,6 +109,8 @@ pub fn did_you_mean<'a>(
 /// A source file as diagnostics see it: its name for messages and its text for line numbers.
 pub struct SourceFile {
     file: SimpleFile<String, String>,
+    /// Whether a long line is ASCII, remembered per line index.
+    ascii_lines: RefCell<BTreeMap<usize, bool>>,
 }
 
 /// Lines longer than this are not quoted in a diagnostic: a terminal full of one line helps no one.
@@ -116,6 +120,7 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             file: SimpleFile::new(name.into(), text.into()),
+            ascii_lines: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -126,10 +131,34 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn location(&self, offset: usize) -> (usize, usize) {
         let offset = self.clamp(offset);
-        self.file
-            .location((), offset)
-            .map(|location| (location.line_number, location.column_number))
-            .unwrap_or((1, 1))
+        let Ok(line) = self.file.line_index((), offset) else {
+            return (1, 1);
+        };
+        let start = self
+            .file
+            .line_range((), line)
+            .map_or(0, |range| range.start);
+        let before = &self.file.source()[start..offset];
+        // Counting characters costs the length of the line; on a long ASCII line with many
+        // problems that adds up, and there bytes are characters.
+        let column = if before.len() > MAX_QUOTED_LINE && self.ascii_line(line) {
+            before.len()
+        } else {
+            before.chars().count()
+        };
+        (line + 1, column + 1)
+    }
+
+    fn ascii_line(&self, line: usize) -> bool {
+        if let Some(&known) = self.ascii_lines.borrow().get(&line) {
+            return known;
+        }
+        let ascii = self
+            .file
+            .line_range((), line)
+            .is_ok_and(|range| self.file.source()[range].is_ascii());
+        self.ascii_lines.borrow_mut().insert(line, ascii);
+        ascii
     }
 
     fn clamp(&self, mut offset: usize) -> usize {
@@ -221,5 +250,26 @@ impl SourceFile {
             "help": diagnostic.help,
             "law": diagnostic.law,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn columns_count_characters_on_short_and_long_lines() {
+        let file = SourceFile::new("a.klar", "ä x\nü y\n");
+        assert_eq!(file.location(3), (1, 3));
+        assert_eq!(file.location(5), (2, 1));
+        assert_eq!(file.location(8), (2, 3));
+
+        let long_umlauts = format!("{}x\n", "ä".repeat(1000));
+        let file = SourceFile::new("b.klar", long_umlauts.clone());
+        assert_eq!(file.location(long_umlauts.find('x').unwrap()), (1, 1001));
+
+        let long_ascii = format!("{}x\n", "a".repeat(1000));
+        let file = SourceFile::new("c.klar", long_ascii);
+        assert_eq!(file.location(1000), (1, 1001));
     }
 }
