@@ -80,6 +80,13 @@ impl Builder {
                 _ => values.push(self.value(part)),
             }
         }
+        // The grammar lets an item swallow a comment after its last value; the item ends where
+        // its last value or block ends, so a formatter can put the comment back behind it.
+        let end = block_span
+            .or_else(|| values.last().map(|v| v.span))
+            .or_else(|| keyword.as_ref().map(|k| k.span))
+            .map_or(span.end, |last| last.end);
+        let span = Span::new(span.start, end);
         Item {
             keyword: keyword.unwrap_or_else(|| Word {
                 text: String::new(),

@@ -1,0 +1,45 @@
+//! The syntax tree keeps what a formatter and a language server need: a span on every node and
+//! every comment with its place.
+
+use klartext::syntax::{ValueKind, parse};
+
+const SOURCE: &str = "# Kopf\npolicy \"T\" { # hinter der Klammer\n  # eigene Zeile\n  retention 30 days # am Ende\n}\n# Schluss\n";
+
+#[test]
+fn comments_are_kept_in_order_with_their_spans() {
+    let file = parse(SOURCE).unwrap();
+    let comments: Vec<&str> = file.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        comments,
+        [
+            " Kopf",
+            " hinter der Klammer",
+            " eigene Zeile",
+            " am Ende",
+            " Schluss"
+        ]
+    );
+    for comment in &file.comments {
+        assert_eq!(&SOURCE[comment.span.range()], format!("#{}", comment.text));
+    }
+}
+
+#[test]
+fn every_node_has_the_span_of_its_text() {
+    let file = parse(SOURCE).unwrap();
+    let policy = &file.items[0];
+    assert_eq!(&SOURCE[policy.keyword.span.range()], "policy");
+    assert_eq!(&SOURCE[policy.values[0].span.range()], "\"T\"");
+    let block = policy.block.as_ref().unwrap();
+    assert_eq!(
+        &SOURCE[policy.block_span.unwrap().range()].chars().next(),
+        &Some('{')
+    );
+    let retention = &block[0];
+    assert_eq!(&SOURCE[retention.span.range()], "retention 30 days");
+    assert_eq!(&SOURCE[retention.values[0].span.range()], "30 days");
+    let ValueKind::Duration { amount, unit } = &retention.values[0].kind else {
+        panic!("30 days is a duration");
+    };
+    assert_eq!((*amount, &SOURCE[unit.span.range()]), (30, "days"));
+}
