@@ -27,6 +27,31 @@ pub fn lower(file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
     (if failed { None } else { policy }, lowerer.diagnostics)
 }
 
+/// How a fact is written, for keywords whose values are easily got wrong; shown in the help of a
+/// syntax error on a line that starts with the keyword.
+pub fn example(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "language" => "language de",
+        "state" => "state DE-HE",
+        "revised" => "revised 2024-05-02",
+        "website" | "web" => "website \"https://www.example.de\"",
+        "address" => "address \"Obere Königsstraße 8\" \"34117 Kassel\"",
+        "phone" => "phone \"0561 115\"",
+        "email" => "email \"info@example.de\"",
+        "data" => "data \"IP-Adresse\", \"Datum und Uhrzeit\"",
+        "purpose" => "purpose \"Versand des Newsletters\"",
+        "basis" => "basis 6(1)(e) \"§ 3 HDSIG\"",
+        "retention" => "retention 30 days",
+        "recipients" | "recipient" => "recipients \"Presseunternehmen\", sitepark",
+        "processor" => "processor sitepark",
+        "transfer" => "transfer cisco scc",
+        "lifetime" => "lifetime 13 months",
+        "right" => "right access \"§ 52 HDSIG\"",
+        "allow" => "allow missing-retention \"Das Original nennt keine Frist.\"",
+        _ => return None,
+    })
+}
+
 const POLICY: &[&str] = &[
     "language",
     "state",

@@ -6,6 +6,62 @@ use crate::syntax::{Item, Value, ValueKind};
 
 use super::*;
 
+/// German words a data protection officer may reach for, and the keyword they mean.
+const GERMAN_KEYWORDS: &[(&str, &str)] = &[
+    ("sprache", "language"),
+    ("bundesland", "state"),
+    ("stand", "revised"),
+    ("webseite", "website"),
+    ("verantwortlicher", "controller"),
+    ("verantwortliche", "controller"),
+    ("datenschutzbeauftragter", "officer"),
+    ("datenschutzbeauftragte", "officer"),
+    ("aufsichtsbehoerde", "supervisory-authority"),
+    ("verarbeitung", "activity"),
+    ("abschnitt", "section"),
+    ("rechte", "rights"),
+    ("recht", "right"),
+    ("vorgaben", "defaults"),
+    ("adresse", "address"),
+    ("anschrift", "address"),
+    ("telefon", "phone"),
+    ("land", "country"),
+    ("sprechzeiten", "hours"),
+    ("daten", "data"),
+    ("betroffene", "subjects"),
+    ("herkunft", "source"),
+    ("quelle", "source"),
+    ("zweck", "purpose"),
+    ("zwecke", "purpose"),
+    ("rechtsgrundlage", "basis"),
+    ("empfaenger", "recipients"),
+    ("auftragsverarbeiter", "processor"),
+    ("speicherdauer", "retention"),
+    ("loeschfrist", "retention"),
+    ("widerspruch", "objection"),
+    ("widerruf", "withdrawal"),
+    ("titel", "title"),
+];
+
+/// German units of time, and the unit klartext writes.
+const GERMAN_UNITS: &[(&str, &str)] = &[
+    ("minute", "minutes"),
+    ("minuten", "minutes"),
+    ("stunde", "hours"),
+    ("stunden", "hours"),
+    ("tag", "days"),
+    ("tage", "days"),
+    ("tagen", "days"),
+    ("woche", "weeks"),
+    ("wochen", "weeks"),
+    ("monat", "months"),
+    ("monate", "months"),
+    ("monaten", "months"),
+    ("jahr", "years"),
+    ("jahre", "years"),
+    ("jahren", "years"),
+];
+
 impl Lowerer {
     /// The id and title of a block, e.g. `controller kassel "Stadt Kassel" {`. The id is optional.
     pub(super) fn header(
@@ -121,9 +177,17 @@ impl Lowerer {
 
     pub(super) fn unknown(&mut self, fact: &Item, context: &str, known: &[&[&str]]) {
         let candidates = known.iter().flat_map(|list| list.iter().copied());
-        let help = match did_you_mean(&fact.keyword.text, candidates) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => {
+        let word = fact.keyword.text.as_str();
+        let german = GERMAN_KEYWORDS
+            .iter()
+            .find(|(german, keyword)| {
+                word.eq_ignore_ascii_case(german) && known.iter().any(|list| list.contains(keyword))
+            })
+            .map(|(_, keyword)| keyword);
+        let help = match (german, did_you_mean(word, candidates)) {
+            (Some(keyword), _) => format!("keywords are English: `{word}` is `{keyword}`"),
+            (None, Some(suggestion)) => format!("did you mean `{suggestion}`?"),
+            (None, None) => {
                 let all: Vec<&str> = known.iter().flat_map(|list| list.iter().copied()).collect();
                 format!("{context} can have: {}", list(&all))
             }
@@ -180,9 +244,30 @@ impl Lowerer {
             self.missing_value(fact, example);
         }
         let mut strings = Vec::new();
-        for value in &fact.values {
+        let mut values = fact.values.iter().peekable();
+        while let Some(value) = values.next() {
             match &value.kind {
                 ValueKind::String(text) => strings.push(text.clone()),
+                // Text written without quotes reads as several words: one problem, not one a word.
+                ValueKind::Word(_) | ValueKind::Number(_) | ValueKind::Duration { .. } => {
+                    let mut end = value.span.end;
+                    let mut words = vec![bare_text(value)];
+                    while let Some(next) = values.next_if(|v| bare_text(v).is_some()) {
+                        end = next.span.end;
+                        words.push(bare_text(next));
+                    }
+                    let span = Span::new(value.span.start, end);
+                    let text = words.into_iter().flatten().collect::<Vec<_>>().join(" ");
+                    self.error(
+                        Diagnostic::error(
+                            "missing-quotes",
+                            span,
+                            format!("`{}` takes texts in quotes", fact.keyword.text),
+                        )
+                        .with_label("this text has no quotes")
+                        .with_help(format!("write `{} \"{text}\"`", fact.keyword.text)),
+                    );
+                }
                 _ => self.wrong_value(fact, value, "texts in quotes", example),
             }
         }
@@ -388,7 +473,12 @@ impl Lowerer {
             "month" | "months" => TimeUnit::Month,
             "year" | "years" => TimeUnit::Year,
             other => {
-                let help = match did_you_mean(other, TIME_UNITS.iter().copied()) {
+                let german = GERMAN_UNITS
+                    .iter()
+                    .find(|(german, _)| other.eq_ignore_ascii_case(german))
+                    .map(|(_, unit)| *unit);
+                let help = match german.or_else(|| did_you_mean(other, TIME_UNITS.iter().copied()))
+                {
                     Some(s) => {
                         let singular = s.trim_end_matches('s');
                         let unit = if *amount == 1 {
@@ -473,5 +563,15 @@ impl Lowerer {
     pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<String> {
         let urls = self.urls(fact, example);
         self.single(fact, urls, "one address", example)
+    }
+}
+
+/// The text of a value written without quotes, as the author wrote it.
+fn bare_text(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::Word(word) => Some(word.clone()),
+        ValueKind::Number(number) => Some(number.to_string()),
+        ValueKind::Duration { amount, unit } => Some(format!("{amount} {}", unit.text)),
+        _ => None,
     }
 }

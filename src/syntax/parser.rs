@@ -400,12 +400,47 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     if let Some(expected) = expected {
         diagnostic = diagnostic.with_label(format!("expected {expected}"));
     }
+    let line_start = source[..position].rfind('\n').map_or(0, |i| i + 1);
+    let keyword: String = source[line_start..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
     let help = if position == 0 || source[..position].trim().is_empty() {
-        "a policy starts with `policy \"Title\" {`"
+        "a policy starts with `policy \"Title\" {`".to_string()
+    } else if let Some(date) = german_date(source, position) {
+        format!("dates are written year-month-day: `{date}`")
+    } else if let Some(example) = crate::lower::example(&keyword) {
+        format!("write it like `{example}`")
     } else {
-        "a fact is a keyword followed by its values, e.g. `retention 30 days`; a value is a text in quotes, a date, a duration, an article or a word"
+        "a fact is a keyword followed by its values, e.g. `retention 30 days`; a value is a text in \
+         quotes, a date, a duration, an article or a word"
+            .to_string()
     };
     diagnostic.with_help(help)
+}
+
+/// `02.05.2024` at the error, as `2024-05-02`: German notices write dates day first.
+fn german_date(source: &str, position: usize) -> Option<String> {
+    let is_part = |c: char| c.is_ascii_digit() || c == '.';
+    let start = source[..position]
+        .rfind(|c: char| !is_part(c))
+        .map_or(0, |i| i + 1);
+    let end = source[position..]
+        .find(|c: char| !is_part(c))
+        .map_or(source.len(), |i| position + i);
+    let parts: Vec<&str> = source[start..end]
+        .trim_end_matches('.')
+        .split('.')
+        .collect();
+    match parts.as_slice() {
+        [day, month, year]
+            if day.len() <= 2 && month.len() <= 2 && year.len() == 4 && !day.is_empty() =>
+        {
+            Some(format!("{year}-{month:0>2}-{day:0>2}"))
+        }
+        _ => None,
+    }
 }
 
 fn expected(rules: &[Rule]) -> Option<String> {
