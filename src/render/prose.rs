@@ -30,8 +30,10 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
-/// Parses prose and makes it safe; `heading_offset` is added to every heading level.
-fn events(markdown: &str, heading_offset: usize) -> Vec<Event<'_>> {
+/// Parses prose and makes it safe. `part_level` is the heading level of the part the prose
+/// stands in: the prose's highest headings go one below it and the others keep their distance,
+/// so that whether the author wrote `#` or `##`, the page never skips a level.
+fn events(markdown: &str, part_level: usize) -> Vec<Event<'_>> {
     let mut events = Vec::new();
     // For each open link: whether it was kept, so its end is kept or dropped alike.
     let mut links: Vec<bool> = Vec::new();
@@ -41,14 +43,11 @@ fn events(markdown: &str, heading_offset: usize) -> Vec<Event<'_>> {
             Event::Start(Tag::HtmlBlock) => events.push(Event::Start(Tag::Paragraph)),
             Event::End(TagEnd::HtmlBlock) => events.push(Event::End(TagEnd::Paragraph)),
             Event::Start(Tag::Heading { level, .. }) => events.push(Event::Start(Tag::Heading {
-                level: shift(level, heading_offset),
+                level,
                 id: None,
                 classes: Vec::new(),
                 attrs: Vec::new(),
             })),
-            Event::End(TagEnd::Heading(level)) => {
-                events.push(Event::End(TagEnd::Heading(shift(level, heading_offset))))
-            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -88,25 +87,35 @@ fn events(markdown: &str, heading_offset: usize) -> Vec<Event<'_>> {
             other => events.push(other),
         }
     }
+    let highest = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    for event in &mut events {
+        if let Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) = event
+        {
+            let placed = part_level + 1 + (*level as usize - highest);
+            *level = HeadingLevel::try_from(placed.min(6)).unwrap_or(HeadingLevel::H6);
+        }
+    }
     events
 }
 
-fn shift(level: HeadingLevel, offset: usize) -> HeadingLevel {
-    let shifted = (level as usize + offset).min(6);
-    HeadingLevel::try_from(shifted).unwrap_or(HeadingLevel::H6)
-}
-
 /// Prose as HTML. Text is escaped by pulldown-cmark's writer.
-pub fn to_html(markdown: &str, heading_offset: usize) -> String {
+pub fn to_html(markdown: &str, part_level: usize) -> String {
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events(markdown, heading_offset).into_iter());
+    pulldown_cmark::html::push_html(&mut html, events(markdown, part_level).into_iter());
     html
 }
 
 /// Prose as normalised CommonMark. Text that looked like HTML is escaped, so a static-site
 /// generator that allows raw HTML still shows it as text.
-pub fn to_markdown(markdown: &str, heading_offset: usize) -> String {
-    let events = events(markdown, heading_offset)
+pub fn to_markdown(markdown: &str, part_level: usize) -> String {
+    let events = events(markdown, part_level)
         .into_iter()
         .map(|event| match event {
             Event::Text(text) if text.contains(['<', '>']) => {
@@ -289,7 +298,9 @@ mod tests {
     #[test]
     fn headings_move_below_their_part() {
         assert!(to_html("# Titel", 2).contains("<h3>Titel</h3>"));
-        assert!(to_html("###### Tief", 3).contains("<h6>Tief</h6>"));
+        assert!(to_html("## Titel\n\n### Unter", 2).contains("<h3>Titel</h3>\n<h4>Unter</h4>"));
+        assert!(to_html("###### Tief", 3).contains("<h4>Tief</h4>"));
+        assert!(to_html("# A\n\n###### Tief", 4).contains("<h6>Tief</h6>"));
     }
 
     #[test]
