@@ -48,10 +48,7 @@ impl Lowerer {
                 let value = self.reference(fact, "controller kassel");
                 self.once(&mut activity.controller, value, fact);
             }
-            "text" => {
-                let value = self.text(fact, "text \"\"\"…\"\"\"");
-                self.once(&mut activity.text, value, fact);
-            }
+            "text" => self.text_once(fact, &mut activity.text),
             "data" => activity
                 .data
                 .extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
@@ -335,10 +332,7 @@ impl Lowerer {
         if let Some(items) = &fact.block {
             for inner in items {
                 match inner.keyword.text.as_str() {
-                    "text" => {
-                        let value = self.text(inner, "text \"\"\"…\"\"\"");
-                        self.once(&mut text, value, inner);
-                    }
+                    "text" => self.text_once(inner, &mut text),
                     _ => self.unknown(inner, "a transfer", &[TRANSFER]),
                 }
             }
@@ -606,10 +600,7 @@ impl Lowerer {
                     });
                     self.once(&mut cookie.necessity, value, fact);
                 }
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut cookie.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut cookie.text),
                 _ => self.unknown(fact, "a cookie", &[COOKIE]),
             }
         }

@@ -297,10 +297,7 @@ impl Lowerer {
                     let pages = self.strings(fact, "responsible-for \"www.example.de/gaeste\"");
                     controller.responsible_for.extend(pages);
                 }
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut controller.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut controller.text),
                 "officer" => controller.officers.push(self.officer(fact)),
                 _ => self.unknown(fact, "a controller", &[CONTROLLER, CONTACT]),
             }
@@ -334,10 +331,7 @@ impl Lowerer {
                     let value = self.string(fact, "organisation \"Kreis Soest\"");
                     self.once(&mut officer.organisation, value, fact);
                 }
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut officer.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut officer.text),
                 _ => self.unknown(fact, "an officer", &[OFFICER, CONTACT]),
             }
         }
@@ -362,10 +356,7 @@ impl Lowerer {
                 continue;
             }
             match fact.keyword.text.as_str() {
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut authority.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut authority.text),
                 _ => self.unknown(fact, "a supervisory authority", &[AUTHORITY, CONTACT]),
             }
         }
@@ -410,10 +401,7 @@ impl Lowerer {
                     let value = self.url(fact, "privacy-policy \"https://example.com/privacy\"");
                     self.once(&mut organisation.privacy_policy, value, fact);
                 }
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut organisation.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut organisation.text),
                 _ => self.unknown(fact, "an organisation", &[ORGANISATION, CONTACT]),
             }
         }
@@ -481,10 +469,7 @@ impl Lowerer {
         let mut defaults = None;
         for fact in self.block(item, "section") {
             match fact.keyword.text.as_str() {
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut section.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut section.text),
                 "section" => {
                     let inner = self.section(fact, in_activity);
                     section.contents.push(Part::Section(inner));
@@ -535,10 +520,7 @@ impl Lowerer {
                     let value = self.string(fact, "title \"Ihre Rechte\"");
                     self.once(&mut rights.title, value, fact);
                 }
-                "text" => {
-                    let value = self.text(fact, "text \"\"\"…\"\"\"");
-                    self.once(&mut rights.text, value, fact);
-                }
+                "text" => self.text_once(fact, &mut rights.text),
                 "right" => rights.rights.extend(self.right(fact)),
                 _ => self.unknown(fact, "the rights", &[RIGHTS]),
             }
@@ -588,10 +570,7 @@ impl Lowerer {
         if let Some(items) = &fact.block {
             for inner in items {
                 match inner.keyword.text.as_str() {
-                    "text" => {
-                        let value = self.text(inner, "text \"\"\"…\"\"\"");
-                        self.once(&mut right.text, value, inner);
-                    }
+                    "text" => self.text_once(inner, &mut right.text),
                     _ => self.unknown(inner, "a right", &[RIGHT]),
                 }
             }

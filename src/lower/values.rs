@@ -294,6 +294,12 @@ impl Lowerer {
         values.pop()
     }
 
+    /// `text "…"` or `text """…"""`, given at most once.
+    pub(super) fn text_once(&mut self, fact: &Item, slot: &mut Option<Prose>) {
+        let value = self.text(fact, "text \"\"\"…\"\"\"");
+        self.once(slot, value, fact);
+    }
+
     /// Prose: a string or a text block.
     pub(super) fn text(&mut self, fact: &Item, example: &str) -> Option<Prose> {
         self.no_block(fact);
