@@ -4,6 +4,7 @@
 //! the typed [`model`], [`check`] reports what GDPR Art. 13/14 require and the notice lacks, and
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
 
+mod address;
 pub mod check;
 mod compile;
 pub mod diagnostic;

@@ -121,7 +121,7 @@ impl Lowerer {
                     ..
                 },
             ] => {
-                self.check_url(url, url_value);
+                self.check_url(url, url_value.span);
                 Some(Link {
                     label: label.clone(),
                     url: url.clone(),

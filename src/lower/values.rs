@@ -239,6 +239,14 @@ impl Lowerer {
     }
 
     pub(super) fn strings(&mut self, fact: &Item, example: &str) -> Vec<String> {
+        self.spanned_strings(fact, example)
+            .into_iter()
+            .map(|(text, _)| text)
+            .collect()
+    }
+
+    /// The texts of a fact, each with the span of its value, for checks that point at one.
+    fn spanned_strings(&mut self, fact: &Item, example: &str) -> Vec<(String, Span)> {
         self.no_block(fact);
         if fact.values.is_empty() {
             self.missing_value(fact, example);
@@ -247,7 +255,7 @@ impl Lowerer {
         let mut values = fact.values.iter().peekable();
         while let Some(value) = values.next() {
             match &value.kind {
-                ValueKind::String(text) => strings.push(text.clone()),
+                ValueKind::String(text) => strings.push((text.clone(), value.span)),
                 // Text written without quotes reads as several words: one problem, not one a word.
                 ValueKind::Word(_) | ValueKind::Number(_) | ValueKind::Duration { .. } => {
                     let mut end = value.span.end;
@@ -518,52 +526,53 @@ impl Lowerer {
     }
 
     pub(super) fn emails(&mut self, fact: &Item, example: &str) -> Vec<String> {
-        let emails = self.strings(fact, example);
-        for (email, value) in emails.iter().zip(&fact.values) {
-            let valid = email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
-            }) && !email
-                .chars()
-                .any(|c| c.is_whitespace() || c == '<' || c == '>');
-            if !valid {
-                self.error(
+        let mut emails = Vec::new();
+        for (email, span) in self.spanned_strings(fact, example) {
+            match crate::address::email_problem(&email) {
+                None => emails.push(email),
+                Some(problem) => self.error(
                     Diagnostic::error(
                         "invalid-email",
-                        value.span,
-                        format!("`{email}` is not an e-mail address"),
+                        span,
+                        format!("`{email}` is not an e-mail address: {problem}"),
                     )
-                    .with_help("an e-mail address looks like `name@example.de`"),
-                );
+                    .with_help(
+                        "an e-mail address looks like `name@example.de`; klartext accepts letters, \
+                         digits and `.-_+='/*^~$` before the `@`",
+                    ),
+                ),
             }
         }
         emails
     }
 
     pub(super) fn urls(&mut self, fact: &Item, example: &str) -> Vec<String> {
-        let urls = self.strings(fact, example);
-        for (url, value) in urls.iter().zip(&fact.values) {
-            self.check_url(url, value);
+        let mut urls = Vec::new();
+        for (url, span) in self.spanned_strings(fact, example) {
+            if self.check_url(&url, span) {
+                urls.push(url);
+            }
         }
         urls
     }
 
-    pub(super) fn check_url(&mut self, url: &str, value: &Value) {
-        // Characters that end an address in Markdown or HTML could smuggle markup after it.
-        let breaks_out = url
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'));
-        if !crate::render::is_safe_url(url) || breaks_out {
-            self.error(
-                Diagnostic::error(
-                    "invalid-url",
-                    value.span,
-                    format!("`{url}` is not a web address klartext can link to"),
-                )
-                .with_help(
-                    "write an address starting with `https://`, e.g. `https://www.example.de`",
-                ),
-            );
-        }
+    /// Whether `url` is a web address klartext links to; reports it if not.
+    pub(super) fn check_url(&mut self, url: &str, span: Span) -> bool {
+        let Some(problem) = crate::address::web_address_problem(url) else {
+            return true;
+        };
+        self.error(
+            Diagnostic::error(
+                "invalid-url",
+                span,
+                format!("`{url}` is not a web address klartext can link to: {problem}"),
+            )
+            .with_help(
+                "write an address starting with `https://`, e.g. `https://www.example.de`, or a \
+                 host name with an optional path, e.g. `www.example.de/kontakt`",
+            ),
+        );
+        false
     }
 
     pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<String> {

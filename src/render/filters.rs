@@ -91,44 +91,6 @@ pub fn yaml(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-/// Escapes text so that Markdown shows it literally: `Müller & *Partner*` stays as written.
-pub fn escape_markdown(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' if chars
-                .peek()
-                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') =>
-            {
-                out.push_str("\\&")
-            }
-            '!' if chars.peek() == Some(&'[') => out.push_str("\\!"),
-            _ => out.push(c),
-        }
-    }
-    // What would start a heading, quote, list or rule at the start of a line.
-    let starts_block = out.starts_with(['#', '-', '+', '=', '>'])
-        || out
-            .char_indices()
-            .find(|(_, c)| !c.is_ascii_digit())
-            .is_some_and(|(i, c)| i > 0 && (c == '.' || c == ')'));
-    if starts_block {
-        let split = out.find(|c: char| !c.is_ascii_digit()).unwrap_or(0);
-        if split == 0 {
-            out.insert(0, '\\');
-        } else {
-            out.insert(split, '\\');
-        }
-    }
-    out
-}
-
 /// A date in the words of the notice: `2. Mai 2024`, `2 May 2024`.
 pub fn date(state: &State, value: &str) -> Result<String, Error> {
     let date =
@@ -201,15 +163,6 @@ pub fn country(state: &State, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// A link target for an address written without scheme (`www.kreis-soest.de`).
-pub fn href(url: &str) -> String {
-    if url.contains("://") || url.starts_with("mailto:") || url.starts_with("tel:") {
-        url.to_string()
-    } else {
-        format!("https://{url}")
-    }
-}
-
 /// A phone number as a `tel:` link target: digits and a leading plus only.
 pub fn tel(number: &str) -> String {
     let mut digits: String = number
@@ -225,28 +178,6 @@ pub fn tel(number: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_escaping_keeps_names_intact() {
-        assert_eq!(
-            escape_markdown("Müller & *Partner*"),
-            "Müller & \\*Partner\\*"
-        );
-        assert_eq!(
-            escape_markdown("a_b [c](d) <e> |f|"),
-            "a\\_b \\[c\\](d) \\<e\\> \\|f\\|"
-        );
-        assert_eq!(
-            escape_markdown("# keine Überschrift"),
-            "\\# keine Überschrift"
-        );
-        assert_eq!(
-            escape_markdown("1. kein Listenpunkt"),
-            "1\\. kein Listenpunkt"
-        );
-        assert_eq!(escape_markdown("0561 787-87"), "0561 787-87");
-        assert_eq!(escape_markdown("&amp;"), "\\&amp;");
-    }
 
     #[test]
     fn wrapping_respects_eighty_columns_and_indent() {

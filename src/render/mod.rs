@@ -4,6 +4,7 @@
 //! (`--templates DIR`), the way mdBook and zola do it.
 
 pub mod filters;
+mod markdown;
 mod prose;
 
 use std::collections::BTreeMap;
@@ -12,8 +13,6 @@ use std::path::Path;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-
-pub use prose::is_safe_url;
 
 use crate::law::law;
 use crate::model::{Controller, Language, Organisation, Part, Policy};
@@ -154,13 +153,14 @@ impl Renderer {
         env.add_filter("prose_md", filters::prose_md);
         env.add_filter("prose_text", filters::prose_text);
         env.add_filter("wrap", filters::wrap);
-        env.add_filter("md", |text: &str| filters::escape_markdown(text));
+        env.add_filter("md", |text: &str| markdown::escape(text));
+        env.add_filter("mailto_md", |address: &str| markdown::mailto(address));
         env.add_filter("date", filters::date);
         env.add_filter("duration", filters::duration);
         env.add_filter("cite", filters::cite);
         env.add_filter("basis_label", filters::basis_label);
         env.add_filter("country", filters::country);
-        env.add_filter("href", |url: &str| filters::href(url));
+        env.add_filter("href", |url: &str| crate::address::href(url));
         env.add_filter("tel", |number: &str| filters::tel(number));
         env.add_filter("underline", |text: &str, mark: &str| {
             filters::underline(text, mark)

@@ -10,26 +10,6 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
-/// Whether a link target is safe to put into a page: relative, or http(s), mailto or tel.
-pub fn is_safe_url(url: &str) -> bool {
-    let cleaned: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    match cleaned.find(':') {
-        None => true,
-        Some(colon) => {
-            let scheme = &cleaned[..colon];
-            // A colon after a path, query or fragment character is not a scheme separator.
-            if scheme.contains(['/', '?', '#']) {
-                return true;
-            }
-            matches!(scheme, "http" | "https" | "mailto" | "tel")
-        }
-    }
-}
-
 /// Parses prose and makes it safe. `part_level` is the heading level of the part the prose
 /// stands in: the prose's highest headings go one below it and the others keep their distance,
 /// so that whether the author wrote `#` or `##`, the page never skips a level.
@@ -54,7 +34,7 @@ fn events(markdown: &str, part_level: usize) -> Vec<Event<'_>> {
                 title,
                 id,
             }) => {
-                let keep = is_safe_url(&dest_url);
+                let keep = crate::address::is_safe_link_target(&dest_url);
                 links.push(keep);
                 if keep {
                     events.push(Event::Start(Tag::Link {
@@ -68,7 +48,7 @@ fn events(markdown: &str, part_level: usize) -> Vec<Event<'_>> {
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
-                let keep = is_safe_url(&dest_url);
+                let keep = crate::address::is_safe_link_target(&dest_url);
                 links.push(keep);
                 if keep {
                     events.push(Event::Start(Tag::Link {
@@ -112,22 +92,10 @@ pub fn to_html(markdown: &str, part_level: usize) -> String {
     html
 }
 
-/// Prose as normalised CommonMark. Text that looked like HTML is escaped, so a static-site
-/// generator that allows raw HTML still shows it as text.
+/// Prose as CommonMark in which nothing the author wrote can become HTML, an image, an unsafe
+/// link or template syntax.
 pub fn to_markdown(markdown: &str, part_level: usize) -> String {
-    let events = events(markdown, part_level)
-        .into_iter()
-        .map(|event| match event {
-            Event::Text(text) if text.contains(['<', '>']) => {
-                Event::Text(text.replace('<', "&lt;").replace('>', "&gt;").into())
-            }
-            other => other,
-        });
-    let mut out = String::new();
-    if pulldown_cmark_to_cmark::cmark(events, &mut out).is_err() {
-        return crate::render::filters::escape_markdown(markdown);
-    }
-    out
+    super::markdown::write(events(markdown, part_level))
 }
 
 /// A block of plain text: the prefix of its first line, the indent of the following lines, and
@@ -304,9 +272,22 @@ mod tests {
     }
 
     #[test]
-    fn markdown_output_escapes_html() {
+    fn markdown_output_escapes_html_and_links() {
+        // What a site's renderer makes of it, raw HTML allowed.
+        let rendered = |markdown: &str| {
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, Parser::new(markdown));
+            html
+        };
         let markdown = to_markdown("Text mit <b>fett</b>", 0);
-        assert!(!markdown.contains("<b>"), "{markdown}");
+        assert!(!rendered(&markdown).contains("<b>"), "{markdown}");
+        let markdown = to_markdown(
+            "<div>\n[hier](javascript:alert(1)) ![](https://evil.example/t.png)\n</div>",
+            0,
+        );
+        let html = rendered(&markdown);
+        assert!(!html.contains("<div") && !html.contains("<img"), "{html}");
+        assert!(!html.contains("href"), "{html}");
     }
 
     #[test]
