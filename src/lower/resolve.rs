@@ -7,6 +7,9 @@ use crate::model::*;
 
 use super::*;
 
+/// Anchors the templates use for their own headings and links: no part may take them.
+const RESERVED_ANCHORS: &[&str] = &["inhalt", "contents", "top"];
+
 /// How many unknown references get a "did you mean" suggestion.
 const MAX_SUGGESTIONS: usize = 200;
 
@@ -31,7 +34,19 @@ impl Lowerer {
         collect_ids(&policy.contents, &mut anchored);
         let mut seen = BTreeSet::new();
         for (id, span) in &anchored {
-            if !seen.insert(*id) {
+            if RESERVED_ANCHORS.contains(id) {
+                self.error(
+                    Diagnostic::error(
+                        "reserved-id",
+                        *span,
+                        format!("the id `{id}` is an anchor klartext uses on the page itself"),
+                    )
+                    .with_help(format!(
+                        "choose another id; klartext reserves {}",
+                        list(RESERVED_ANCHORS)
+                    )),
+                );
+            } else if !seen.insert(*id) {
                 self.error(
                     Diagnostic::error("duplicate-id", *span, format!("the id `{id}` is used twice"))
                         .with_label("second use")
@@ -145,8 +160,9 @@ pub(super) fn assign_anchors(policy: &mut Policy) {
     let mut ids = Vec::new();
     collect_ids(&policy.contents, &mut ids);
     let mut anchors = Anchors {
-        taken: ["inhalt", "contents", "top"]
-            .into_iter()
+        taken: RESERVED_ANCHORS
+            .iter()
+            .copied()
             .chain(ids.into_iter().map(|(id, _)| id))
             .map(str::to_string)
             .collect(),
