@@ -1,5 +1,7 @@
 //! Reading the values of a fact, with a diagnostic for each one that is not what the keyword takes.
 
+use pulldown_cmark::{Event, Tag, TagEnd};
+
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
@@ -313,11 +315,27 @@ impl Lowerer {
         self.no_block(fact);
         match fact.values.as_slice() {
             [
-                Value {
+                value @ Value {
                     kind: ValueKind::String(text) | ValueKind::TextBlock(text),
                     ..
                 },
-            ] => Some(text.clone()),
+            ] => {
+                if prose_depth(text) > MAX_PROSE_NESTING {
+                    self.error(
+                        Diagnostic::error(
+                            "too-deeply-nested",
+                            value.span,
+                            format!(
+                                "lists and quotes in this text are nested more than \
+                                 {MAX_PROSE_NESTING} levels deep"
+                            ),
+                        )
+                        .with_help("a notice is read by citizens: flatten the lists and quotes"),
+                    );
+                    return None;
+                }
+                Some(text.clone())
+            }
             [] => {
                 self.missing_value(fact, example);
                 None
@@ -579,6 +597,27 @@ impl Lowerer {
         let urls = self.urls(fact, example);
         self.single(fact, urls, "one address", example)
     }
+}
+
+/// Deepest nesting of lists and quotes in prose. Every level indents each line below it in the
+/// Markdown and text output, so the limit keeps their size linear in the size of the policy.
+pub const MAX_PROSE_NESTING: usize = 8;
+
+/// How deeply lists and quotes nest in Markdown prose.
+fn prose_depth(markdown: &str) -> usize {
+    let mut depth: usize = 0;
+    let mut deepest = 0;
+    for event in pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_)) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_)) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// The text of a value written without quotes, as the author wrote it.
