@@ -215,7 +215,15 @@ impl Renderer {
                 Ok(json)
             }
             Format::Yaml => {
-                serde_yaml_ng::to_string(policy).map_err(|e| RenderError(e.to_string()))
+                // Enums as one-key maps, the shape the JSON export has, instead of YAML tags
+                // (`!described`) that a YAML 1.2 safe loader refuses.
+                let mut yaml = Vec::new();
+                serde_yaml_ng::with::singleton_map_recursive::serialize(
+                    policy,
+                    &mut serde_yaml_ng::Serializer::new(&mut yaml),
+                )
+                .map_err(|e| RenderError(e.to_string()))?;
+                String::from_utf8(yaml).map_err(|e| RenderError(e.to_string()))
             }
             _ => {
                 let name = format.template().unwrap_or("page.html");
