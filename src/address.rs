@@ -26,9 +26,6 @@ pub fn email_problem(address: &str) -> Option<String> {
     if local.is_empty() {
         return Some("nothing stands before the `@`".to_string());
     }
-    if domain.contains('@') {
-        return Some("it has more than one `@`".to_string());
-    }
     if let Some(c) = local
         .chars()
         .find(|c| !c.is_alphanumeric() && !EMAIL_LOCAL_SPECIALS.contains(c))
@@ -148,6 +145,11 @@ pub fn is_safe_link_target(url: &str) -> bool {
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .collect::<String>()
         .to_ascii_lowercase();
+    // Entities were decoded when the prose was parsed; one still here was written to be decoded
+    // a second time, by the site's renderer, into something the check above did not see.
+    if has_character_reference(&cleaned) {
+        return false;
+    }
     let Some(colon) = cleaned.find(':') else {
         return true;
     };
@@ -165,6 +167,17 @@ pub fn is_safe_link_target(url: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether text holds an HTML character reference such as `&#106;` or `&amp;`.
+fn has_character_reference(text: &str) -> bool {
+    text.match_indices('&').any(|(at, _)| {
+        let rest = &text[at + 1..];
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .unwrap_or(rest.len());
+        name_end > 0 && rest[name_end..].starts_with(';')
+    })
 }
 
 /// A link target for a web address that passed [`web_address_problem`]: host names without a
@@ -282,6 +295,7 @@ mod tests {
             "tel:+495617870",
             "/kontakt",
             "#rechte",
+            "https://example.org/?a=1&b=2",
         ] {
             assert!(is_safe_link_target(url), "{url}");
         }
@@ -292,6 +306,8 @@ mod tests {
             "data:text/html,x",
             "vbscript:x",
             "mailto:a@b.de?bcc=c@d.de",
+            "&#106;avascript:alert(1)",
+            "/x?a=1&amp;b=2",
         ] {
             assert!(!is_safe_link_target(url), "{url}");
         }

@@ -64,7 +64,8 @@ pub fn wrap(text: &str, first: Option<&str>, rest: Option<&str>) -> String {
     wrap_lines(&text, first, &rest)
 }
 
-/// Escapes the characters that have a meaning in HTML text and attribute values.
+/// Escapes the characters that have a meaning in HTML text and attribute values, and the braces
+/// that open template syntax.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -74,6 +75,9 @@ pub fn escape_html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Hugo, Jekyll and Zola read `{{` and `{%` in an HTML file before the browser does.
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
             c => out.push(c),
         }
     }
@@ -86,9 +90,16 @@ pub fn underline(text: &str, mark: &str) -> String {
     mark.repeat(width)
 }
 
-/// A string as a YAML scalar for front matter; JSON strings are valid YAML.
+/// A string as a YAML scalar for front matter; JSON strings are valid YAML. Braces and angle
+/// brackets are written as `\u` escapes: the value is the same, but nothing in the file reads as
+/// template syntax or markup to a tool that scans it raw.
 pub fn yaml(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+    serde_json::to_string(text)
+        .unwrap_or_else(|_| "\"\"".to_string())
+        .replace('{', "\\u007b")
+        .replace('}', "\\u007d")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
 }
 
 /// A date in the words of the notice: `2. Mai 2024`, `2 May 2024`.

@@ -3,7 +3,7 @@
 //! A `.md` notice is rendered by Hugo, Jekyll, Zola or a CMS with raw HTML allowed, and their
 //! template engines read the raw file before Markdown does. So every character that comes from a
 //! policy is written to mean itself: the punctuation Markdown gives a meaning is backslash-escaped,
-//! braces always (no `{{`, `{%` or `{#` survives), and what would start a block at the start of a
+//! braces as character references (no `{{`, `{%` or `{#` survives), and what would start a block at the start of a
 //! line is escaped there. Code has no escapes in CommonMark, so code that holds template syntax is
 //! written as escaped text: the reader sees the same characters.
 
@@ -41,7 +41,10 @@ fn escape_into(out: &mut String, text: &str, line_start: bool) {
     }
     while let Some(c) = chars.next() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '{' | '}' | '|' | '~' | '#' => {
+            // As references, because Liquid reads `\\{%` as a tag: no brace reaches the file.
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -423,7 +426,7 @@ mod tests {
         assert_eq!(escape("&amp;"), "\\&amp;");
         assert_eq!(
             escape("{{% param secret %}}"),
-            "\\{\\{% param secret %\\}\\}"
+            "&#123;&#123;% param secret %&#125;&#125;"
         );
     }
 
@@ -443,7 +446,10 @@ mod tests {
             roundtrip("```\nif a < b {\n}\n```"),
             "```\nif a < b {\n}\n```\n"
         );
-        assert_eq!(roundtrip("`{{< x >}}`"), "\\{\\{\\< x \\>\\}\\}\n");
+        assert_eq!(
+            roundtrip("`{{< x >}}`"),
+            "&#123;&#123;\\< x \\>&#125;&#125;\n"
+        );
     }
 
     #[test]

@@ -85,11 +85,12 @@ fn events(markdown: &str, part_level: usize) -> Vec<Event<'_>> {
     events
 }
 
-/// Prose as HTML. Text is escaped by pulldown-cmark's writer.
+/// Prose as HTML. Text is escaped by pulldown-cmark's writer, braces here.
 pub fn to_html(markdown: &str, part_level: usize) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events(markdown, part_level).into_iter());
-    html
+    // Braces can only come from the author's text; as references they cannot open a template.
+    html.replace('{', "&#123;").replace('}', "&#125;")
 }
 
 /// Prose as CommonMark in which nothing the author wrote can become HTML, an image, an unsafe
