@@ -1,0 +1,143 @@
+//! What the safety tests share: a corpus of hostile values and places to put them, and the
+//! checks of what a browser or a template engine would make of an output.
+
+// Each test crate that includes this module uses a part of it.
+#![allow(dead_code)]
+
+/// Values that have broken out of some renderer somewhere.
+pub const PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<svg onload=alert(1)>",
+    "[klick](javascript:alert(1))",
+    "[klick](JaVaScRiPt:alert(1))",
+    "[klick](&#106;avascript:alert(1))",
+    "[klick](&amp;#106;avascript:alert(1))",
+    "[klick](<javascript:alert(1)>)",
+    "[klick][ref]\n\n[ref]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "<data:text/html,x>",
+    "![pixel](https://evil.example/t.png)",
+    "![pixel][img]\n\n[img]: https://evil.example/t.png",
+    "[![pixel](https://evil.example/t.png)](https://example.org)",
+    "[mail](mailto:a@b.de?bcc=c@d.de)",
+    "<!-- [x](javascript:alert(1)) -->",
+    "<?php [x](javascript:alert(1)) ?>",
+    "<![CDATA[ ![x](https://evil.example/t.png) ]]>",
+    "<pre>\n[x](javascript:alert(1))\n</pre>",
+    "<table><tr><td>![x](https://evil.example/t.png)</td></tr></table>",
+    "<div>\n\n[x](javascript:alert(1))\n\n</div>",
+    "{{% param secret %}}",
+    "{{< shortcode >}}",
+    "{{ site.Params.secret }}",
+    "{% include secret.html %}",
+    "{# comment #}",
+    "`{{< shortcode >}}`",
+    "```\n{{% param secret %}}\n```",
+    "    {{ indented code }}",
+    "\\{{ escaped }}",
+    "{\\{ x }}",
+    "&#123;&#123; x &#125;&#125;",
+    "# heading\n- item\n1. item\n> quote\n***",
+    "| a | b |\n| - | - |\n| <script> | ![x](https://evil.example/t.png) |",
+    "a\\\n<script>",
+    "*[x]* _<b>_ ~~<i>~~",
+];
+
+/// Where a payload goes: a policy with `@` in the place of one or more strings or texts.
+pub const PLACES: &[&str] = &[
+    "policy \"@\" {\n  controller c \"Stadt\" {\n    address \"Markt 1\"\n  }\n}",
+    "policy \"T\" {\n  controller c \"@\" {\n    address \"@\"\n    phone \"@\"\n    hours \"@\"\n  }\n}",
+    "policy \"T\" {\n  controller c \"S\" {\n    officer \"@\" {\n      role \"@\"\n      organisation \"@\"\n    }\n  }\n}",
+    "policy \"T\" {\n  preamble \"@\"\n}",
+    "policy \"T\" {\n  preamble \"\"\"\n@\n  \"\"\"\n}",
+    "policy \"T\" {\n  section s \"@\" {\n    text \"@\"\n  }\n}",
+    "policy \"T\" {\n  organisation o \"@\" {\n    address \"@\"\n  }\n  activity a \"@\" {\n    recipient o\n  }\n}",
+    "policy \"T\" {\n  activity a \"@\" {\n    data \"@\"\n    purpose \"@\"\n    subjects \"@\"\n    source \"@\"\n  }\n}",
+    "policy \"T\" {\n  activity a \"A\" {\n    basis 6(1)(e) \"@\"\n    recipients \"@\"\n    retention until \"@\"\n  }\n}",
+    "policy \"T\" {\n  activity a \"A\" {\n    cookie \"@\" {\n      purpose \"@\"\n      lifetime \"@\"\n    }\n  }\n}",
+    "policy \"T\" {\n  activity a \"A\" {\n    link \"@\" \"https://example.org\"\n    objection \"@\"\n  }\n}",
+    "policy \"T\" {\n  activity a \"A\" {\n    text \"\"\"\n@\n    \"\"\"\n  }\n}",
+    "policy \"T\" {\n  rights {\n    right access {\n      text \"@\"\n    }\n  }\n}",
+];
+
+/// The source of a policy with `payload` in every `@` of `place`.
+fn hostile_source(place: &str, payload: &str) -> Option<String> {
+    let in_text_block = place.contains("\"\"\"\n@");
+    if !in_text_block && payload.contains('\n') {
+        return None;
+    }
+    let quoted = if in_text_block {
+        payload.to_string()
+    } else {
+        payload.replace('\\', "\\\\").replace('"', "\\\"")
+    };
+    Some(place.replace('@', &quoted))
+}
+
+/// Every policy of the corpus: each payload in each place where it fits.
+pub fn hostile_sources() -> Vec<(String, String)> {
+    let mut sources = Vec::new();
+    for place in PLACES {
+        for payload in PAYLOADS {
+            if let Some(source) = hostile_source(place, payload) {
+                sources.push((format!("{place} with {payload:?}"), source));
+            }
+        }
+    }
+    sources
+}
+
+/// Every opening tag of an HTML document, lower case, as `<name attributes…>`.
+fn tags(html: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let end = rest.find('>').unwrap_or(rest.len());
+            tags.push(rest[..end].to_ascii_lowercase());
+        }
+    }
+    tags
+}
+
+/// What is wrong with a page a browser would show, if anything.
+pub fn unsafe_html(html: &str) -> Option<String> {
+    for tag in tags(html) {
+        let name: String = tag
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        if matches!(
+            name.as_str(),
+            "script" | "img" | "iframe" | "svg" | "object" | "embed"
+        ) {
+            return Some(format!("a <{name}> element: <{tag}>"));
+        }
+        let attributes = &tag[name.len()..];
+        if attributes
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .any(|word| word.starts_with("on") && word.contains('='))
+        {
+            return Some(format!("an event handler: <{tag}>"));
+        }
+        for (at, _) in attributes.match_indices("href=\"") {
+            let target = &attributes[at + 6..];
+            let target = &target[..target.find('"').unwrap_or(target.len())];
+            if let Some((scheme, _)) = target.split_once(':')
+                && !scheme.contains(['/', '?', '#'])
+                && !matches!(scheme, "http" | "https" | "mailto" | "tel")
+            {
+                return Some(format!("a link to `{target}`"));
+            }
+        }
+    }
+    None
+}
+
+pub fn template_syntax(text: &str) -> Option<&'static str> {
+    ["{{", "{%", "{#"].into_iter().find(|d| text.contains(d))
+}
