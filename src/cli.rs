@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::model::Policy;
 use klartext::render::{Format, Renderer};
-use klartext::{Outcome, compile};
+use klartext::{Outcome, compile, load};
 
 #[derive(Parser)]
 #[command(
@@ -123,38 +123,17 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     FAILURE
 }
 
-/// The policy files named on the command line, folders expanded to their `.klar` files in name order.
+/// The policy files named on the command line, with a note for each link that was skipped.
 fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        let metadata = std::fs::metadata(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        if metadata.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|p| p.extension().is_some_and(|ext| ext == "klar") && p.is_file())
-                .collect();
-            if found.is_empty() {
-                return Err(format!(
-                    "{} contains no policies (files ending in .klar)",
-                    path.display()
-                ));
-            }
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
+    let found = load::policy_files(paths)?;
+    for skipped in &found.skipped {
+        eprintln!("note: {skipped}");
     }
-    Ok(files)
+    Ok(found.files)
 }
 
 fn read_and_compile(path: &Path) -> Result<Outcome, String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let bytes = load::read_policy(path)?;
     Ok(compile(&path.display().to_string(), &bytes))
 }
 

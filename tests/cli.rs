@@ -2,7 +2,8 @@
 //! written), standard output, machine-readable diagnostics.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 const MINIMAL: &str = include_str!("../examples/minimal.klar");
 
@@ -13,6 +14,47 @@ fn klartext(args: &[&str], dir: &Path) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the klartext binary runs")
+}
+
+/// Runs klartext and fails the test if it has not finished after `seconds` (it is killed), so a
+/// run that would hang on its input fails instead of hanging the test suite.
+fn klartext_within(seconds: u64, mut command: Command) -> Output {
+    let mut child = command
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the klartext binary runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("klartext did not finish within {seconds} seconds");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// klartext run by `sh` after `prelude` (a `umask`, a `ulimit`).
+#[cfg(unix)]
+fn klartext_after(prelude: &str, args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("{prelude}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_klartext"))
+        .args(args)
+        .current_dir(dir);
+    command
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    files_in(dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 fn workspace() -> tempfile::TempDir {
@@ -362,5 +404,112 @@ fn a_person_sees_the_first_two_hundred_problems_and_the_count() {
     assert_eq!(
         String::from_utf8(output.stdout).unwrap().lines().count(),
         300
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_that_lead_outside_a_folder_are_skipped() {
+    use std::os::unix::fs::symlink;
+    let dir = workspace();
+    std::fs::write(dir.path().join("secret.klar"), MINIMAL).unwrap();
+    std::fs::create_dir(dir.path().join("policies/sub")).unwrap();
+    std::fs::write(dir.path().join("policies/sub/deep.klar"), MINIMAL).unwrap();
+    symlink("../secret.klar", dir.path().join("policies/outside.klar")).unwrap();
+    symlink(
+        dir.path().join("secret.klar"),
+        dir.path().join("policies/absolute.klar"),
+    )
+    .unwrap();
+    symlink("gemeinde.klar", dir.path().join("policies/inside.klar")).unwrap();
+    symlink("sub/deep.klar", dir.path().join("policies/deep.klar")).unwrap();
+
+    let output = klartext(&["compile", "policies", "-f", "html"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for link in ["absolute", "outside"] {
+        assert!(
+            stderr(&output).contains(&format!(
+                "note: skipped policies/{link}.klar: a symbolic link that leads outside policies"
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        names_in(&dir.path().join("out")),
+        ["deep.html", "gemeinde.html", "inside.html"]
+    );
+
+    // A folder with nothing but such links has no policies.
+    std::fs::create_dir(dir.path().join("links")).unwrap();
+    symlink("../secret.klar", dir.path().join("links/outside.klar")).unwrap();
+    let output = klartext(&["check", "links"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "links contains no policies (files ending in .klar); a symbolic link that leads \
+             outside it was skipped"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    // A link named on the command line is read: the person chose it.
+    let output = klartext(&["check", "policies/outside.klar"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_pipes_are_refused_at_once() {
+    let dir = workspace();
+    // The memory limit turns a run that reads /dev/zero without end into a quick failure
+    // rather than one that takes the machine's memory.
+    let output = klartext_within(
+        20,
+        klartext_after("ulimit -v 2000000", &["compile", "/dev/zero"], dir.path()),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/dev/zero is a device, not a policy file"),
+        "{}",
+        stderr(&output)
+    );
+
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("policies/pipe.klar"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (command, path) in [("check", "policies/pipe.klar"), ("compile", "policies")] {
+        let mut run = Command::new(env!("CARGO_BIN_EXE_klartext"));
+        run.args([command, path]).current_dir(dir.path());
+        let output = klartext_within(20, run);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output)
+                .contains("policies/pipe.klar is a named pipe (FIFO), not a policy file"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_policy_file_larger_than_64_mib_is_refused() {
+    let dir = workspace();
+    std::fs::File::create(dir.path().join("policies/huge.klar"))
+        .unwrap()
+        .set_len(64 * 1024 * 1024 + 1)
+        .unwrap();
+    let mut run = Command::new(env!("CARGO_BIN_EXE_klartext"));
+    run.args(["check", "policies"]).current_dir(dir.path());
+    let output = klartext_within(60, run);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("policies/huge.klar is larger than 64 MiB"),
+        "{}",
+        stderr(&output)
     );
 }
