@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::model::Policy;
+use klartext::output::{self, Output};
 use klartext::render::{Format, Renderer};
 use klartext::{Outcome, compile, load};
 
@@ -250,14 +251,14 @@ fn run_compile(
     if to_stdout && (files.len() != 1 || formats.len() != 1) {
         return fail("`--out -` writes one format of one policy; name one file and one `--format`");
     }
-    if let Some(clash) = clashing_stem(&files) {
-        return fail(format!(
-            "{} and {} would both be written as {}.*; rename one or compile them separately",
-            clash.0.display(),
-            clash.1.display(),
-            clash.2
-        ));
-    }
+    let plan = if to_stdout {
+        vec![Vec::new(); files.len()]
+    } else {
+        match output::plan(&files, &formats, out) {
+            Ok(plan) => plan,
+            Err(message) => return fail(message),
+        }
+    };
     let renderer = match templates {
         Some(dir) => match Renderer::with_templates(dir) {
             Ok(renderer) => renderer,
@@ -270,7 +271,8 @@ fn run_compile(
     let written = AtomicUsize::new(0);
     let results: Vec<Result<(Outcome, Vec<Document>), String>> = files
         .par_iter()
-        .map(|path| {
+        .zip(&plan)
+        .map(|(path, outputs)| {
             let outcome = read_and_compile(path)?;
             let documents = match &outcome.policy {
                 Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
@@ -280,12 +282,7 @@ fn run_compile(
             if to_stdout {
                 return Ok((outcome, documents));
             }
-            let stem = stem(path);
-            for (format, text) in &documents {
-                let target = out.join(format!("{stem}.{}", format.extension()));
-                write_atomically(&target, text.as_bytes())
-                    .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
-            }
+            write_documents(&documents, outputs)?;
             written.fetch_add(documents.len(), Ordering::Relaxed);
             Ok((outcome, Vec::new()))
         })
@@ -341,26 +338,17 @@ fn render_all(
         .collect()
 }
 
-fn stem(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || "policy".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
-}
-
-fn clashing_stem(files: &[PathBuf]) -> Option<(&PathBuf, &PathBuf, String)> {
-    let mut seen: std::collections::BTreeMap<String, &PathBuf> = std::collections::BTreeMap::new();
-    for file in files {
-        let stem = stem(file);
-        if let Some(first) = seen.get(&stem) {
-            if *first != file {
-                return Some((first, file, stem));
-            }
-        } else {
-            seen.insert(stem, file);
-        }
+/// Writes a policy's documents to the paths the plan gave their formats.
+fn write_documents(documents: &[Document], outputs: &[Output]) -> Result<(), String> {
+    for (format, text) in documents {
+        let output = outputs
+            .iter()
+            .find(|output| output.format == *format)
+            .ok_or_else(|| format!("no output file was planned for {}", format.name()))?;
+        write_atomically(&output.path, text.as_bytes())
+            .map_err(|error| format!("cannot write {}: {error}", output.path.display()))?;
     }
-    None
+    Ok(())
 }
 
 /// Writes a file so that readers see the old content or the new, never a part: the text goes

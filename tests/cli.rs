@@ -407,6 +407,85 @@ fn a_person_sees_the_first_two_hundred_problems_and_the_count() {
     );
 }
 
+#[test]
+fn no_two_outputs_of_a_run_have_the_same_path() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("policies/gemeinde.fragment.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html,fragment"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "policies/gemeinde.fragment.klar and policies/gemeinde.klar would both be written \
+             as gemeinde.fragment.html in out"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("out").exists());
+    // Without the fragment format the two do not meet.
+    let output = klartext(&["compile", "policies", "-f", "html,md"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::remove_file(dir.path().join("policies/gemeinde.fragment.klar")).unwrap();
+
+    // Names that differ only in case are one file on Windows and macOS.
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    std::fs::write(dir.path().join("other/Gemeinde.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "other", "-o", "site"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("as gemeinde.html and Gemeinde.html in site"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("site").exists());
+
+    // One file named twice, spelled differently, is compiled once.
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "./policies/gemeinde.klar",
+            "policies/gemeinde.klar",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("checked 1 policy:"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_output_never_replaces_a_policy_source() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/gemeinde.txt"), MINIMAL).unwrap();
+    let output = klartext(
+        &[
+            "compile",
+            "notes/gemeinde.txt",
+            "-f",
+            "html,txt",
+            "-o",
+            "notes",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("would replace the policy notes/gemeinde.txt"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes/gemeinde.txt")).unwrap(),
+        MINIMAL
+    );
+    assert_eq!(names_in(&dir.path().join("notes")), ["gemeinde.txt"]);
+}
+
 #[cfg(unix)]
 #[test]
 fn symbolic_links_that_lead_outside_a_folder_are_skipped() {
