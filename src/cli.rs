@@ -1,5 +1,6 @@
-//! The command line: a thin layer over the library that reads files, writes files and maps
-//! outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
+//! The command line: a thin layer over the library ([`klartext::load`] reads the policy files,
+//! [`klartext::compile`] checks them, [`klartext::output`] writes the notices) that reports and
+//! maps outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -338,31 +339,17 @@ fn render_all(
         .collect()
 }
 
-/// Writes a policy's documents to the paths the plan gave their formats.
+/// Writes a policy's documents to the paths the plan gave their formats, all or none.
 fn write_documents(documents: &[Document], outputs: &[Output]) -> Result<(), String> {
+    let mut files = Vec::with_capacity(documents.len());
     for (format, text) in documents {
         let output = outputs
             .iter()
             .find(|output| output.format == *format)
             .ok_or_else(|| format!("no output file was planned for {}", format.name()))?;
-        write_atomically(&output.path, text.as_bytes())
-            .map_err(|error| format!("cannot write {}: {error}", output.path.display()))?;
+        files.push((output.path.as_path(), text.as_bytes()));
     }
-    Ok(())
-}
-
-/// Writes a file so that readers see the old content or the new, never a part: the text goes
-/// to a temporary file beside the target, which is then renamed over it.
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.persist(target).map_err(|error| error.error)?;
-    Ok(())
+    output::write_together(&files)
 }
 
 fn count(n: usize, noun: &str) -> String {

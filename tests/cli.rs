@@ -407,6 +407,36 @@ fn a_person_sees_the_first_two_hundred_problems_and_the_count() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn output_files_get_the_mode_of_a_new_file_under_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace();
+    for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
+        let out = format!("out-{umask}");
+        let output = klartext_within(
+            60,
+            klartext_after(
+                &format!("umask {umask}"),
+                &["compile", "policies", "-f", "html,txt", "-o", &out],
+                dir.path(),
+            ),
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let files = files_in(&dir.path().join(&out));
+        assert_eq!(files.len(), 2);
+        for file in files {
+            let actual = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(
+                actual,
+                mode,
+                "{} has mode {actual:o} under umask {umask}",
+                file.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn no_two_outputs_of_a_run_have_the_same_path() {
     let dir = workspace();
@@ -484,6 +514,51 @@ fn an_output_never_replaces_a_policy_source() {
         MINIMAL
     );
     assert_eq!(names_in(&dir.path().join("notes")), ["gemeinde.txt"]);
+}
+
+#[test]
+fn the_files_of_a_policy_are_replaced_together_or_not_at_all() {
+    let dir = workspace();
+    let out = dir.path().join("out");
+    let output = klartext(&["compile", "policies", "-f", "html,txt"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let old_html = std::fs::read(out.join("gemeinde.html")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/gemeinde.klar"),
+        MINIMAL.replace("Musterhausen", "Neuhausen"),
+    )
+    .unwrap();
+    // The text file cannot be replaced: a folder has taken its name. HTML is renamed first.
+    std::fs::remove_file(out.join("gemeinde.txt")).unwrap();
+    std::fs::create_dir(out.join("gemeinde.txt")).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html,txt"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(out.join("gemeinde.html")).unwrap(),
+        old_html,
+        "the HTML was replaced although the text could not be"
+    );
+    assert!(
+        stderr(&output).contains("cannot write out/gemeinde.txt: there is a folder of that name"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        names_in(&out),
+        ["gemeinde.html", "gemeinde.txt"],
+        "temporary files are left"
+    );
+
+    // Once the way is free, both are replaced.
+    std::fs::remove_dir(out.join("gemeinde.txt")).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html,txt"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_ne!(std::fs::read(out.join("gemeinde.html")).unwrap(), old_html);
+    assert!(
+        std::fs::read_to_string(out.join("gemeinde.txt"))
+            .unwrap()
+            .contains("Neuhausen")
+    );
 }
 
 #[cfg(unix)]
