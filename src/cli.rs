@@ -267,6 +267,9 @@ fn run_compile(
         },
         None => Renderer::new(),
     };
+    if !to_stdout {
+        output::remove_stale_temporaries(out);
+    }
     // Policies are compiled and written in parallel; what is reported comes afterwards, in the
     // order of the files, so the output of a run does not depend on scheduling.
     let written = AtomicUsize::new(0);

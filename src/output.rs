@@ -5,20 +5,23 @@
 //!
 //! - [`plan`] decides every output path of a run before anything is written, and refuses a run
 //!   in which two outputs would have the same path (which one won would depend on thread
-//!   scheduling) or an output would replace a policy source.
+//!   scheduling), an output would replace a policy source, or an output name would look like a
+//!   temporary file of klartext.
 //! - [`write_together`] writes a policy's files to temporary files beside their targets and only
 //!   when all of them are written renames them into place; if one rename fails, the files already
 //!   replaced are put back. A reader sees each file old or new, never half written, and a failed
 //!   run changes none of a policy's files.
 //! - A new file gets the mode any new file gets (`0o666` less the umask, usually `0o644`), not
 //!   the owner-only mode of a usual temporary file, which would survive the rename.
-//! - Temporary files are named [`TEMP_PREFIX`]`…`; a run that is killed leaves only such files.
+//! - Temporary files are named [`TEMP_PREFIX`]`…`; a run that is killed leaves only such files,
+//!   and [`remove_stale_temporaries`] removes them on a later run into the same folder.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tempfile::TempPath;
 
@@ -27,6 +30,11 @@ use crate::render::Format;
 
 /// How the names of klartext's temporary files begin. Nothing else klartext writes starts so.
 pub const TEMP_PREFIX: &str = ".klartext-tmp-";
+
+/// How old a temporary file must be before a run removes it as left over. A run needs its
+/// temporary files for milliseconds; waiting this long means a run does not remove the files of
+/// another run writing into the same folder at the same time.
+pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// One file a run writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +58,8 @@ pub fn output_name(source: &Path, format: Format) -> OsString {
 ///
 /// Refuses the run (before anything is written) if two outputs would have the same path — also
 /// when the names differ only in upper and lower case, which are one file on Windows and macOS —
-/// or if an output would replace one of the sources.
+/// if an output would replace one of the sources, or if an output name starts with
+/// [`TEMP_PREFIX`] (a later run would remove it as left over).
 pub fn plan(
     sources: &[PathBuf],
     formats: &[Format],
@@ -69,6 +78,13 @@ pub fn plan(
         for &format in formats {
             let name = output_name(source, format);
             let shown = name.to_string_lossy();
+            if shown.starts_with(TEMP_PREFIX) {
+                return Err(format!(
+                    "{} would be written as {shown}, but names starting with {TEMP_PREFIX} are \
+                     for klartext's temporary files; rename the policy",
+                    source.display()
+                ));
+            }
             let key = shown.to_lowercase();
             if let Some((first, first_name)) = taken.get(&key) {
                 let first_shown = first_name.to_string_lossy();
@@ -116,7 +132,8 @@ pub fn plan(
 /// and the temporary files are removed.
 ///
 /// Between the first and the last rename (microseconds) a reader may see some files new and
-/// some old; a run killed right then can leave such a mix, and temporary files.
+/// some old; a run killed right then can leave such a mix, and temporary files, which a later
+/// run removes.
 pub fn write_together(files: &[(&Path, &[u8])]) -> Result<(), String> {
     let mut staged = Vec::with_capacity(files.len());
     for &(target, bytes) in files {
@@ -195,6 +212,40 @@ fn undo(replaced: Vec<(&Path, Option<TempPath>)>, message: String) -> String {
             failures.join(", ")
         )
     }
+}
+
+/// Removes the temporary files that runs into `dir` left behind (killed, or the machine went
+/// down): files whose names start with [`TEMP_PREFIX`], unchanged for [`STALE_AFTER`]. Nothing
+/// else is touched — not other files, not folders, not symbolic links. Returns how many were
+/// removed; a file that cannot be removed is left for a later run.
+pub fn remove_stale_temporaries(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        if !entry
+            .file_name()
+            .as_encoded_bytes()
+            .starts_with(TEMP_PREFIX.as_bytes())
+        {
+            continue;
+        }
+        // `DirEntry::metadata` does not follow symbolic links.
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let stale = metadata.is_file()
+            && metadata
+                .modified()
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age >= STALE_AFTER);
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// A builder for klartext's temporary files: only the name prefix differs from the default.

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const MINIMAL: &str = include_str!("../examples/minimal.klar");
 
@@ -55,6 +55,16 @@ fn names_in(dir: &Path) -> Vec<String> {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect()
+}
+
+/// Sets a file's modification time to an hour ago.
+fn age(path: &Path) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
 }
 
 fn workspace() -> tempfile::TempDir {
@@ -558,6 +568,52 @@ fn the_files_of_a_policy_are_replaced_together_or_not_at_all() {
         std::fs::read_to_string(out.join("gemeinde.txt"))
             .unwrap()
             .contains("Neuhausen")
+    );
+}
+
+#[test]
+fn left_over_temporary_files_are_removed_and_nothing_else() {
+    let dir = workspace();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let left_over = [".klartext-tmp-a1B2c3", ".klartext-tmp-x9Y8z7"];
+    let kept = [
+        ".klartext-tmp",
+        ".klartext-tmpa1B2c3",
+        "klartext-tmp-a1B2c3",
+        "x.klartext-tmp-a1B2c3",
+        "notes.txt",
+    ];
+    for name in left_over.iter().chain(&kept) {
+        std::fs::write(out.join(name), "x").unwrap();
+        age(&out.join(name));
+    }
+    // A temporary file of a run writing at this moment, and a folder with the prefix.
+    std::fs::write(out.join(".klartext-tmp-NoW123"), "x").unwrap();
+    std::fs::create_dir(out.join(".klartext-tmp-folder")).unwrap();
+
+    let output = klartext(&["compile", "policies", "-f", "html"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut expected: Vec<&str> = kept.to_vec();
+    expected.extend([
+        ".klartext-tmp-NoW123",
+        ".klartext-tmp-folder",
+        "gemeinde.html",
+    ]);
+    expected.sort();
+    assert_eq!(names_in(&out), expected);
+
+    // A policy whose output would look like a temporary file is refused.
+    std::fs::write(dir.path().join("policies/.klartext-tmp-x.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "policies/.klartext-tmp-x.klar would be written as .klartext-tmp-x.html, but names \
+             starting with .klartext-tmp- are for klartext's temporary files"
+        ),
+        "{}",
+        stderr(&output)
     );
 }
 
