@@ -1,5 +1,6 @@
-//! The command line: a thin layer over the library that reads files, writes files and maps
-//! outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
+//! The command line: a thin layer over the library ([`klartext::load`] reads the policy files,
+//! [`klartext::compile`] checks them, [`klartext::output`] writes the notices) that reports and
+//! maps outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,8 +12,9 @@ use rayon::prelude::*;
 
 use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::model::Policy;
+use klartext::output::{self, Output};
 use klartext::render::{Format, Renderer};
-use klartext::{Outcome, compile};
+use klartext::{Outcome, compile, load};
 
 #[derive(Parser)]
 #[command(
@@ -123,38 +125,17 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     FAILURE
 }
 
-/// The policy files named on the command line, folders expanded to their `.klar` files in name order.
+/// The policy files named on the command line, with a note for each link that was skipped.
 fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        let metadata = std::fs::metadata(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        if metadata.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|p| p.extension().is_some_and(|ext| ext == "klar") && p.is_file())
-                .collect();
-            if found.is_empty() {
-                return Err(format!(
-                    "{} contains no policies (files ending in .klar)",
-                    path.display()
-                ));
-            }
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
+    let found = load::policy_files(paths)?;
+    for skipped in &found.skipped {
+        eprintln!("note: {skipped}");
     }
-    Ok(files)
+    Ok(found.files)
 }
 
 fn read_and_compile(path: &Path) -> Result<Outcome, String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let bytes = load::read_policy(path)?;
     Ok(compile(&path.display().to_string(), &bytes))
 }
 
@@ -271,14 +252,14 @@ fn run_compile(
     if to_stdout && (files.len() != 1 || formats.len() != 1) {
         return fail("`--out -` writes one format of one policy; name one file and one `--format`");
     }
-    if let Some(clash) = clashing_stem(&files) {
-        return fail(format!(
-            "{} and {} would both be written as {}.*; rename one or compile them separately",
-            clash.0.display(),
-            clash.1.display(),
-            clash.2
-        ));
-    }
+    let plan = if to_stdout {
+        vec![Vec::new(); files.len()]
+    } else {
+        match output::plan(&files, &formats, out) {
+            Ok(plan) => plan,
+            Err(message) => return fail(message),
+        }
+    };
     let renderer = match templates {
         Some(dir) => match Renderer::with_templates(dir) {
             Ok(renderer) => renderer,
@@ -286,12 +267,16 @@ fn run_compile(
         },
         None => Renderer::new(),
     };
+    if !to_stdout {
+        output::remove_stale_temporaries(out);
+    }
     // Policies are compiled and written in parallel; what is reported comes afterwards, in the
     // order of the files, so the output of a run does not depend on scheduling.
     let written = AtomicUsize::new(0);
     let results: Vec<Result<(Outcome, Vec<Document>), String>> = files
         .par_iter()
-        .map(|path| {
+        .zip(&plan)
+        .map(|(path, outputs)| {
             let outcome = read_and_compile(path)?;
             let documents = match &outcome.policy {
                 Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
@@ -301,12 +286,7 @@ fn run_compile(
             if to_stdout {
                 return Ok((outcome, documents));
             }
-            let stem = stem(path);
-            for (format, text) in &documents {
-                let target = out.join(format!("{stem}.{}", format.extension()));
-                write_atomically(&target, text.as_bytes())
-                    .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
-            }
+            write_documents(&documents, outputs)?;
             written.fetch_add(documents.len(), Ordering::Relaxed);
             Ok((outcome, Vec::new()))
         })
@@ -362,40 +342,17 @@ fn render_all(
         .collect()
 }
 
-fn stem(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || "policy".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
-}
-
-fn clashing_stem(files: &[PathBuf]) -> Option<(&PathBuf, &PathBuf, String)> {
-    let mut seen: std::collections::BTreeMap<String, &PathBuf> = std::collections::BTreeMap::new();
-    for file in files {
-        let stem = stem(file);
-        if let Some(first) = seen.get(&stem) {
-            if *first != file {
-                return Some((first, file, stem));
-            }
-        } else {
-            seen.insert(stem, file);
-        }
+/// Writes a policy's documents to the paths the plan gave their formats, all or none.
+fn write_documents(documents: &[Document], outputs: &[Output]) -> Result<(), String> {
+    let mut files = Vec::with_capacity(documents.len());
+    for (format, text) in documents {
+        let output = outputs
+            .iter()
+            .find(|output| output.format == *format)
+            .ok_or_else(|| format!("no output file was planned for {}", format.name()))?;
+        files.push((output.path.as_path(), text.as_bytes()));
     }
-    None
-}
-
-/// Writes a file so that readers see the old content or the new, never a part: the text goes
-/// to a temporary file beside the target, which is then renamed over it.
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.persist(target).map_err(|error| error.error)?;
-    Ok(())
+    output::write_together(&files)
 }
 
 fn count(n: usize, noun: &str) -> String {

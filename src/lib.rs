@@ -3,14 +3,17 @@
 //! The pipeline: [`syntax`] parses a source into a tree with spans, [`lower`] turns the tree into
 //! the typed [`model`], [`check`] reports what GDPR Art. 13/14 require and the notice lacks, and
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
+//! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices.
 
 mod address;
 pub mod check;
 mod compile;
 pub mod diagnostic;
 pub mod law;
+pub mod load;
 pub mod lower;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod syntax;
 

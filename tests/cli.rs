@@ -2,7 +2,8 @@
 //! written), standard output, machine-readable diagnostics.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime};
 
 const MINIMAL: &str = include_str!("../examples/minimal.klar");
 
@@ -13,6 +14,57 @@ fn klartext(args: &[&str], dir: &Path) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the klartext binary runs")
+}
+
+/// Runs klartext and fails the test if it has not finished after `seconds` (it is killed), so a
+/// run that would hang on its input fails instead of hanging the test suite.
+fn klartext_within(seconds: u64, mut command: Command) -> Output {
+    let mut child = command
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the klartext binary runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("klartext did not finish within {seconds} seconds");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// klartext run by `sh` after `prelude` (a `umask`, a `ulimit`).
+#[cfg(unix)]
+fn klartext_after(prelude: &str, args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("{prelude}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_klartext"))
+        .args(args)
+        .current_dir(dir);
+    command
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    files_in(dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Sets a file's modification time to an hour ago.
+fn age(path: &Path) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
 }
 
 fn workspace() -> tempfile::TempDir {
@@ -362,5 +414,312 @@ fn a_person_sees_the_first_two_hundred_problems_and_the_count() {
     assert_eq!(
         String::from_utf8(output.stdout).unwrap().lines().count(),
         300
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn output_files_get_the_mode_of_a_new_file_under_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace();
+    for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
+        let out = format!("out-{umask}");
+        let output = klartext_within(
+            60,
+            klartext_after(
+                &format!("umask {umask}"),
+                &["compile", "policies", "-f", "html,txt", "-o", &out],
+                dir.path(),
+            ),
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let files = files_in(&dir.path().join(&out));
+        assert_eq!(files.len(), 2);
+        for file in files {
+            let actual = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(
+                actual,
+                mode,
+                "{} has mode {actual:o} under umask {umask}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn no_two_outputs_of_a_run_have_the_same_path() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("policies/gemeinde.fragment.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html,fragment"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "policies/gemeinde.fragment.klar and policies/gemeinde.klar would both be written \
+             as gemeinde.fragment.html in out"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("out").exists());
+    // Without the fragment format the two do not meet.
+    let output = klartext(&["compile", "policies", "-f", "html,md"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::remove_file(dir.path().join("policies/gemeinde.fragment.klar")).unwrap();
+
+    // Names that differ only in case are one file on Windows and macOS.
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    std::fs::write(dir.path().join("other/Gemeinde.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "other", "-o", "site"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("as gemeinde.html and Gemeinde.html in site"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("site").exists());
+
+    // One file named twice, spelled differently, is compiled once.
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "./policies/gemeinde.klar",
+            "policies/gemeinde.klar",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("checked 1 policy:"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_output_never_replaces_a_policy_source() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/gemeinde.txt"), MINIMAL).unwrap();
+    let output = klartext(
+        &[
+            "compile",
+            "notes/gemeinde.txt",
+            "-f",
+            "html,txt",
+            "-o",
+            "notes",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("would replace the policy notes/gemeinde.txt"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes/gemeinde.txt")).unwrap(),
+        MINIMAL
+    );
+    assert_eq!(names_in(&dir.path().join("notes")), ["gemeinde.txt"]);
+}
+
+#[test]
+fn the_files_of_a_policy_are_replaced_together_or_not_at_all() {
+    let dir = workspace();
+    let out = dir.path().join("out");
+    let output = klartext(&["compile", "policies", "-f", "html,txt"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let old_html = std::fs::read(out.join("gemeinde.html")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/gemeinde.klar"),
+        MINIMAL.replace("Musterhausen", "Neuhausen"),
+    )
+    .unwrap();
+    // The text file cannot be replaced: a folder has taken its name. HTML is renamed first.
+    std::fs::remove_file(out.join("gemeinde.txt")).unwrap();
+    std::fs::create_dir(out.join("gemeinde.txt")).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html,txt"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(out.join("gemeinde.html")).unwrap(),
+        old_html,
+        "the HTML was replaced although the text could not be"
+    );
+    assert!(
+        stderr(&output).contains("cannot write out/gemeinde.txt: there is a folder of that name"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        names_in(&out),
+        ["gemeinde.html", "gemeinde.txt"],
+        "temporary files are left"
+    );
+
+    // Once the way is free, both are replaced.
+    std::fs::remove_dir(out.join("gemeinde.txt")).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html,txt"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_ne!(std::fs::read(out.join("gemeinde.html")).unwrap(), old_html);
+    assert!(
+        std::fs::read_to_string(out.join("gemeinde.txt"))
+            .unwrap()
+            .contains("Neuhausen")
+    );
+}
+
+#[test]
+fn left_over_temporary_files_are_removed_and_nothing_else() {
+    let dir = workspace();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let left_over = [".klartext-tmp-a1B2c3", ".klartext-tmp-x9Y8z7"];
+    let kept = [
+        ".klartext-tmp",
+        ".klartext-tmpa1B2c3",
+        "klartext-tmp-a1B2c3",
+        "x.klartext-tmp-a1B2c3",
+        "notes.txt",
+    ];
+    for name in left_over.iter().chain(&kept) {
+        std::fs::write(out.join(name), "x").unwrap();
+        age(&out.join(name));
+    }
+    // A temporary file of a run writing at this moment, and a folder with the prefix.
+    std::fs::write(out.join(".klartext-tmp-NoW123"), "x").unwrap();
+    std::fs::create_dir(out.join(".klartext-tmp-folder")).unwrap();
+
+    let output = klartext(&["compile", "policies", "-f", "html"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut expected: Vec<&str> = kept.to_vec();
+    expected.extend([
+        ".klartext-tmp-NoW123",
+        ".klartext-tmp-folder",
+        "gemeinde.html",
+    ]);
+    expected.sort();
+    assert_eq!(names_in(&out), expected);
+
+    // A policy whose output would look like a temporary file is refused.
+    std::fs::write(dir.path().join("policies/.klartext-tmp-x.klar"), MINIMAL).unwrap();
+    let output = klartext(&["compile", "policies", "-f", "html"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "policies/.klartext-tmp-x.klar would be written as .klartext-tmp-x.html, but names \
+             starting with .klartext-tmp- are for klartext's temporary files"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_that_lead_outside_a_folder_are_skipped() {
+    use std::os::unix::fs::symlink;
+    let dir = workspace();
+    std::fs::write(dir.path().join("secret.klar"), MINIMAL).unwrap();
+    std::fs::create_dir(dir.path().join("policies/sub")).unwrap();
+    std::fs::write(dir.path().join("policies/sub/deep.klar"), MINIMAL).unwrap();
+    symlink("../secret.klar", dir.path().join("policies/outside.klar")).unwrap();
+    symlink(
+        dir.path().join("secret.klar"),
+        dir.path().join("policies/absolute.klar"),
+    )
+    .unwrap();
+    symlink("gemeinde.klar", dir.path().join("policies/inside.klar")).unwrap();
+    symlink("sub/deep.klar", dir.path().join("policies/deep.klar")).unwrap();
+
+    let output = klartext(&["compile", "policies", "-f", "html"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for link in ["absolute", "outside"] {
+        assert!(
+            stderr(&output).contains(&format!(
+                "note: skipped policies/{link}.klar: a symbolic link that leads outside policies"
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        names_in(&dir.path().join("out")),
+        ["deep.html", "gemeinde.html", "inside.html"]
+    );
+
+    // A folder with nothing but such links has no policies.
+    std::fs::create_dir(dir.path().join("links")).unwrap();
+    symlink("../secret.klar", dir.path().join("links/outside.klar")).unwrap();
+    let output = klartext(&["check", "links"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "links contains no policies (files ending in .klar); a symbolic link that leads \
+             outside it was skipped"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    // A link named on the command line is read: the person chose it.
+    let output = klartext(&["check", "policies/outside.klar"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_pipes_are_refused_at_once() {
+    let dir = workspace();
+    // The memory limit turns a run that reads /dev/zero without end into a quick failure
+    // rather than one that takes the machine's memory.
+    let output = klartext_within(
+        20,
+        klartext_after("ulimit -v 2000000", &["compile", "/dev/zero"], dir.path()),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/dev/zero is a device, not a policy file"),
+        "{}",
+        stderr(&output)
+    );
+
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("policies/pipe.klar"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (command, path) in [("check", "policies/pipe.klar"), ("compile", "policies")] {
+        let mut run = Command::new(env!("CARGO_BIN_EXE_klartext"));
+        run.args([command, path]).current_dir(dir.path());
+        let output = klartext_within(20, run);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output)
+                .contains("policies/pipe.klar is a named pipe (FIFO), not a policy file"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_policy_file_larger_than_64_mib_is_refused() {
+    let dir = workspace();
+    std::fs::File::create(dir.path().join("policies/huge.klar"))
+        .unwrap()
+        .set_len(64 * 1024 * 1024 + 1)
+        .unwrap();
+    let mut run = Command::new(env!("CARGO_BIN_EXE_klartext"));
+    run.args(["check", "policies"]).current_dir(dir.path());
+    let output = klartext_within(60, run);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("policies/huge.klar is larger than 64 MiB"),
+        "{}",
+        stderr(&output)
     );
 }
