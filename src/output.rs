@@ -31,9 +31,10 @@ use crate::render::Format;
 /// How the names of klartext's temporary files begin. Nothing else klartext writes starts so.
 pub const TEMP_PREFIX: &str = ".klartext-tmp-";
 
-/// How old a temporary file must be before a run removes it as left over. A run needs its
-/// temporary files for milliseconds; waiting this long means a run does not remove the files of
-/// another run writing into the same folder at the same time.
+/// How old a temporary file must be before a run removes it as left over when it cannot tell
+/// whether the run that wrote it still runs. A run needs its temporary files for milliseconds;
+/// waiting this long means a run does not remove the files of another run writing into the same
+/// folder at the same time.
 pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// One file a run writes.
@@ -215,8 +216,10 @@ fn undo(replaced: Vec<(&Path, Option<TempPath>)>, message: String) -> String {
 }
 
 /// Removes the temporary files that runs into `dir` left behind (killed, or the machine went
-/// down): files whose names start with [`TEMP_PREFIX`], unchanged for [`STALE_AFTER`]. Nothing
-/// else is touched — not other files, not folders, not symbolic links. Returns how many were
+/// down): files whose names start with [`TEMP_PREFIX`] and whose run has ended. A temporary name
+/// carries the process id of its run; where the system shows running processes (`/proc`), a file
+/// of a process that is gone is removed at once, otherwise once it is unchanged for
+/// [`STALE_AFTER`]. Nothing else is touched — not other files, not folders, not symbolic links. Returns how many were
 /// removed; a file that cannot be removed is left for a later run.
 pub fn remove_stale_temporaries(dir: &Path) -> usize {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -235,12 +238,12 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
         let Ok(metadata) = entry.metadata() else {
             continue;
         };
-        let stale = metadata.is_file()
-            && metadata
-                .modified()
-                .ok()
-                .and_then(|modified| modified.elapsed().ok())
-                .is_some_and(|age| age >= STALE_AFTER);
+        let old = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        let stale = metadata.is_file() && (old || run_has_ended(&entry.file_name()));
         if stale && fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
@@ -248,11 +251,30 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
     removed
 }
 
-/// A builder for klartext's temporary files: only the name prefix differs from the default.
+/// A builder for klartext's temporary files: named [`TEMP_PREFIX`], the process id and `-`.
 fn temporary() -> tempfile::Builder<'static, 'static> {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| format!("{TEMP_PREFIX}{}-", std::process::id()));
     let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX);
+    builder.prefix(prefix);
     builder
+}
+
+/// Whether the run that named a temporary file is known to have ended: its process id, from the
+/// name, is not among the running processes. `false` where that cannot be told.
+fn run_has_ended(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    let Some(pid) = name
+        .strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.split_once('-'))
+        .and_then(|(pid, _)| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    let processes = Path::new("/proc");
+    pid != std::process::id()
+        && processes.join("self").exists()
+        && !processes.join(pid.to_string()).exists()
 }
 
 fn folder_of(path: &Path) -> &Path {

@@ -588,7 +588,12 @@ fn left_over_temporary_files_are_removed_and_nothing_else() {
         std::fs::write(out.join(name), "x").unwrap();
         age(&out.join(name));
     }
-    // A temporary file of a run writing at this moment, and a folder with the prefix.
+    // A fresh file of a run whose process is gone is removed at once (no process has this id).
+    std::fs::write(out.join(".klartext-tmp-4294967295-dead01"), "x").unwrap();
+    // Temporary files of runs writing at this moment (this test's own process is one), and a
+    // folder with the prefix.
+    let running = format!(".klartext-tmp-{}-live01", std::process::id());
+    std::fs::write(out.join(&running), "x").unwrap();
     std::fs::write(out.join(".klartext-tmp-NoW123"), "x").unwrap();
     std::fs::create_dir(out.join(".klartext-tmp-folder")).unwrap();
 
@@ -596,6 +601,7 @@ fn left_over_temporary_files_are_removed_and_nothing_else() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let mut expected: Vec<&str> = kept.to_vec();
     expected.extend([
+        running.as_str(),
         ".klartext-tmp-NoW123",
         ".klartext-tmp-folder",
         "gemeinde.html",
