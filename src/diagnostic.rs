@@ -1,7 +1,6 @@
 //! Problems found in a policy, with the place they were found and what to do about them.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
@@ -109,8 +108,19 @@ pub fn did_you_mean<'a>(
 /// A source file as diagnostics see it: its name for messages and its text for line numbers.
 pub struct SourceFile {
     file: SimpleFile<String, String>,
-    /// Whether a long line is ASCII, remembered per line index.
-    ascii_lines: RefCell<BTreeMap<usize, bool>>,
+    /// For each block of [`COUNT_BLOCK`] bytes, how many characters start before it; built on
+    /// the first column asked for on a long line, so that columns on a long line of non-ASCII
+    /// text cost a block each instead of the whole line.
+    chars_before_block: OnceCell<Vec<usize>>,
+}
+
+/// Columns with at most this many bytes before them on their line are counted directly; further
+/// along a line, from the table of blocks.
+const COUNT_BLOCK: usize = 256;
+
+/// How many characters start in `bytes` (which need not begin or end on a character boundary).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Lines longer than this are not quoted in a diagnostic: a terminal full of one line helps no one.
@@ -120,7 +130,7 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             file: SimpleFile::new(name.into(), text.into()),
-            ascii_lines: RefCell::new(BTreeMap::new()),
+            chars_before_block: OnceCell::new(),
         }
     }
 
@@ -139,26 +149,32 @@ impl SourceFile {
             .line_range((), line)
             .map_or(0, |range| range.start);
         let before = &self.file.source()[start..offset];
-        // Counting characters costs the length of the line; on a long ASCII line with many
-        // problems that adds up, and there bytes are characters.
-        let column = if before.len() > MAX_QUOTED_LINE && self.ascii_line(line) {
-            before.len()
-        } else {
+        // Counting the characters before the offset costs the length of the line; on a long line
+        // with many problems that would add up to its square, so long lines use the table.
+        let column = if before.len() <= COUNT_BLOCK {
             before.chars().count()
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
         };
         (line + 1, column + 1)
     }
 
-    fn ascii_line(&self, line: usize) -> bool {
-        if let Some(&known) = self.ascii_lines.borrow().get(&line) {
-            return known;
-        }
-        let ascii = self
-            .file
-            .line_range((), line)
-            .is_ok_and(|range| self.file.source()[range].is_ascii());
-        self.ascii_lines.borrow_mut().insert(line, ascii);
-        ascii
+    /// How many characters of the text start before a byte offset.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.file.source().as_bytes();
+        let table = self.chars_before_block.get_or_init(|| {
+            let mut table = Vec::with_capacity(bytes.len() / COUNT_BLOCK + 1);
+            let mut count = 0;
+            table.push(0);
+            for block in bytes.chunks(COUNT_BLOCK) {
+                count += char_starts(block);
+                table.push(count);
+            }
+            table
+        });
+        let offset = offset.min(bytes.len());
+        let block = offset / COUNT_BLOCK;
+        table.get(block).copied().unwrap_or(0) + char_starts(&bytes[block * COUNT_BLOCK..offset])
     }
 
     fn clamp(&self, mut offset: usize) -> usize {
@@ -271,5 +287,24 @@ mod tests {
         let long_ascii = format!("{}x\n", "a".repeat(1000));
         let file = SourceFile::new("c.klar", long_ascii);
         assert_eq!(file.location(1000), (1, 1001));
+    }
+
+    #[test]
+    fn columns_on_a_long_line_agree_with_counting() {
+        // Mixed one-, two-, three- and four-byte characters, so that blocks of the column
+        // table start inside characters.
+        let line: String = (0..3000)
+            .map(|i| ["a", "ä", "€", "𝄞"][i % 4])
+            .collect::<Vec<_>>()
+            .concat();
+        let text = format!("kurz\n{line}\n{line}x\n");
+        let file = SourceFile::new("long.klar", text.clone());
+        for (offset, _) in text.char_indices().step_by(97) {
+            let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(file.location(offset), (line, column), "at byte {offset}");
+        }
+        assert_eq!(file.location(text.len()), (4, 1));
     }
 }

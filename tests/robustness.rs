@@ -1,6 +1,7 @@
 //! Bad input gets a clear error, never a panic: every kind of broken file the issue names, and a
 //! few thousand deterministic mutations of a valid policy.
 
+use klartext::diagnostic::{Diagnostic, SourceFile};
 use klartext::render::{Format, Renderer};
 use klartext::{Outcome, compile};
 
@@ -287,4 +288,50 @@ fn mutations_of_a_valid_policy_never_panic() {
         compiled > 100,
         "too few mutants compiled ({compiled}) to exercise the renderers"
     );
+}
+
+/// Columns on one long line of non-ASCII text with thousands of problems, as `--message-format
+/// json` reports them: each costs a bounded count, not one from the start of the line (which made
+/// a 1.9 MB line take 20 s).
+#[test]
+fn json_columns_on_a_long_non_ascii_line() {
+    let items: Vec<String> = (0..5_000)
+        .map(|i| format!("\"Bürgeramt Ä\", x{i}"))
+        .collect();
+    let line = format!("    recipients {}", items.join(", "));
+    let source = format!("policy \"T\" {{\n  activity a \"Ä\" {{\n{line}\n  }}\n}}\n");
+    let outcome = compile("line.klar", source.as_bytes());
+    let mut unknown: Vec<&Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unknown-reference")
+        .collect();
+    assert_eq!(unknown.len(), 5_000);
+    unknown.sort_by_key(|d| d.span.start);
+    // The expected columns, counted along the line once.
+    let mut counted_to = source.find("    recipients").unwrap_or_default();
+    let mut column = 1;
+    for diagnostic in unknown {
+        column += source[counted_to..diagnostic.span.start].chars().count();
+        counted_to = diagnostic.span.start;
+        let json = outcome.source.to_json(diagnostic);
+        assert_eq!(
+            (&json["line"], &json["column"]),
+            (&3.into(), &column.into())
+        );
+        let width = diagnostic.span.end - diagnostic.span.start;
+        assert_eq!(json["end_column"], column + width);
+    }
+
+    // 100,000 places on a line of two million characters: with a count from the start of the
+    // line for each, this test would take minutes.
+    let text = format!("{}\n{}x\n", "ä€𝄞a".repeat(500_000), "ü".repeat(1000));
+    let file = SourceFile::new("long.klar", text.clone());
+    // Each repeat is 10 bytes and 4 characters.
+    for repeat in (0..500_000).step_by(10) {
+        assert_eq!(file.location(repeat * 10), (1, repeat * 4 + 1));
+        // Inside a character: the column of that character.
+        assert_eq!(file.location(repeat * 10 + 1), (1, repeat * 4 + 1));
+    }
+    assert_eq!(file.location(text.len() - 2), (2, 1001));
 }
