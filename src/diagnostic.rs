@@ -92,17 +92,55 @@ impl Diagnostic {
     }
 }
 
+/// How many characters of a word and of each candidate "did you mean" compares. Jaro-Winkler
+/// costs the product of the two lengths; ids of a thousand characters are not typed by hand, and
+/// past this many characters the start of an id says enough about which one was meant.
+pub const MAX_COMPARED_CHARS: usize = 64;
+
 /// Suggests the closest of `candidates` to a misspelt `word`, if one is close enough.
+///
+/// Compares at most the first [`MAX_COMPARED_CHARS`] characters of each, so one comparison costs
+/// at most a fixed amount however long the word and the candidates are, and skips candidates
+/// whose length alone rules out a close score.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, candidate)| candidate)
+    let word: Vec<char> = word.chars().take(MAX_COMPARED_CHARS).collect();
+    let mut candidate_chars = Vec::with_capacity(MAX_COMPARED_CHARS);
+    let mut best: Option<(f64, &'a str)> = None;
+    for candidate in candidates {
+        candidate_chars.clear();
+        candidate_chars.extend(candidate.chars().take(MAX_COMPARED_CHARS));
+        if !could_be_close(word.len(), candidate_chars.len()) {
+            continue;
+        }
+        let score = strsim::generic_jaro_winkler(&word, &candidate_chars);
+        if score <= 0.8 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((best_score, best_candidate)) => score
+                .total_cmp(&best_score)
+                .then_with(|| best_candidate.cmp(candidate))
+                .is_gt(),
+        };
+        if better {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// Whether words of these lengths (in characters) can score above 0.8 at all. Jaro is at most
+/// `(2 + shorter / longer) / 3`, and Winkler's prefix bonus applies only above 0.7, so a pair
+/// whose shorter length is less than a tenth of the longer never passes: skipping it changes
+/// no suggestion. (At exactly a tenth the bound is 0.7, which rounding can push above; such a
+/// pair is compared.)
+fn could_be_close(a: usize, b: usize) -> bool {
+    let (shorter, longer) = if a <= b { (a, b) } else { (b, a) };
+    shorter * 10 >= longer
 }
 
 /// A source file as diagnostics see it: its name for messages and its text for line numbers.
@@ -271,7 +309,7 @@ impl SourceFile {
 
 #[cfg(test)]
 mod tests {
-    use super::SourceFile;
+    use super::{MAX_COMPARED_CHARS, SourceFile, did_you_mean};
 
     #[test]
     fn columns_count_characters_on_short_and_long_lines() {
@@ -306,5 +344,89 @@ mod tests {
             assert_eq!(file.location(offset), (line, column), "at byte {offset}");
         }
         assert_eq!(file.location(text.len()), (4, 1));
+    }
+
+    #[test]
+    fn suggestions_are_those_of_plain_jaro_winkler_for_ordinary_words() {
+        let candidates = [
+            "stadt",
+            "sitepark",
+            "hoster",
+            "landkreis",
+            "a",
+            "ab",
+            "abcd",
+            "abcdefghij",
+            "gemeinde-musterhausen",
+            "",
+            "p",
+        ];
+        let plain = |word: &str| {
+            candidates
+                .iter()
+                .map(|c| (strsim::jaro_winkler(word, c), *c))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+                .map(|(_, c)| c)
+        };
+        for word in [
+            "stadtt",
+            "sitpark",
+            "hostr",
+            "landkries",
+            "a",
+            "b",
+            "abc",
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
+            "gemeinde-musterhausn",
+            "",
+            "policy",
+            "x",
+        ] {
+            assert_eq!(did_you_mean(word, candidates), plain(word), "{word:?}");
+        }
+    }
+
+    #[test]
+    fn length_alone_rules_out_only_pairs_that_cannot_pass() {
+        // The closest a word can come to a longer one: all its characters match, in order,
+        // with a common prefix of four. Below a tenth of the length that does not pass.
+        let long = format!("abcd{}", "x".repeat(37));
+        assert!(strsim::jaro_winkler("abcd", &long) <= 0.8);
+        assert_eq!(did_you_mean("abcd", [long.as_str()]), None);
+        // At exactly a tenth, rounding lifts Jaro above 0.7 and the prefix bonus applies.
+        let tenfold = format!("abcd{}", "x".repeat(36));
+        assert!(strsim::jaro_winkler("abcd", &tenfold) > 0.8);
+        assert_eq!(
+            did_you_mean("abcd", [tenfold.as_str()]),
+            Some(tenfold.as_str())
+        );
+        for longer in 1..=MAX_COMPARED_CHARS {
+            for shorter in 1..=longer {
+                let a = "y".repeat(shorter);
+                let b = "y".repeat(longer);
+                let passes = strsim::jaro_winkler(&a, &b) > 0.8;
+                assert!(
+                    !passes || did_you_mean(&a, [b.as_str()]).is_some(),
+                    "{shorter} and {longer} characters"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn long_ids_are_compared_by_their_start() {
+        let declared = format!("hessische-zentrale-{}", "x".repeat(1000));
+        let typo = format!("hesische-zentrale-{}", "x".repeat(1000));
+        let other = format!("ganz-anders-{}", "y".repeat(1000));
+        assert_eq!(
+            did_you_mean(&typo, [other.as_str(), declared.as_str()]),
+            Some(declared.as_str())
+        );
+        // Past the compared length the two are the same to `did_you_mean`; the first in order
+        // wins, as on a tie of scores.
+        let a = format!("{}a", "x".repeat(MAX_COMPARED_CHARS));
+        let b = format!("{}b", "x".repeat(MAX_COMPARED_CHARS));
+        assert_eq!(did_you_mean(&b, [b.as_str(), a.as_str()]), Some(a.as_str()));
     }
 }

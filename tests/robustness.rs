@@ -335,3 +335,35 @@ fn json_columns_on_a_long_non_ascii_line() {
     }
     assert_eq!(file.location(text.len() - 2), (2, 1001));
 }
+
+/// "Did you mean" compares a bounded prefix of each id: 100 unknown ids of 1,000 characters
+/// among 100 organisations with ids as long once took minutes in a debug build.
+#[test]
+fn suggestions_for_long_unknown_ids() {
+    let tail = "x".repeat(990);
+    let mut source = String::from("policy \"T\" {\n");
+    for i in 0..100 {
+        source.push_str(&format!(
+            "  organisation org-{i:04}-{tail} \"O\" {{ address \"Weg 1\" \"12345 Ort\" }}\n"
+        ));
+    }
+    source.push_str("  activity a \"A\" {\n");
+    for i in 0..100 {
+        source.push_str(&format!("    processor orgg-{i:04}-{tail}\n"));
+    }
+    source.push_str("  }\n}\n");
+    let outcome = compile("long-ids.klar", source.as_bytes());
+    let unknown: Vec<&Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unknown-reference")
+        .collect();
+    assert_eq!(unknown.len(), 100);
+    for (i, diagnostic) in unknown.iter().enumerate() {
+        assert_eq!(
+            diagnostic.help.as_deref(),
+            Some(format!("did you mean `org-{i:04}-{tail}`?").as_str()),
+            "reference {i}"
+        );
+    }
+}
