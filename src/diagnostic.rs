@@ -1,6 +1,8 @@
 //! Problems found in a policy, with the place they were found and what to do about them.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
@@ -143,6 +145,43 @@ fn could_be_close(a: usize, b: usize) -> bool {
     shorter * 10 >= longer
 }
 
+/// The form in which diagnostics show text from a policy: control characters (C0 except tab
+/// and line feed, DEL, C1) and the bidirectional overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069) are written as Rust-style escapes such as `\u{1b}`, so that a message never
+/// moves the cursor, colours the terminal or reorders what the reader sees.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hidden(c) {
+            let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// A character that [`visible`] escapes.
+fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The stand-in for a hidden character in a quoted source line: one printable character, so
+/// that line and column numbers and the caret stay where they are. C0 controls and DEL become
+/// their symbols from the Control Pictures block (ESC is `␛`), the others U+FFFD (`�`).
+fn stand_in(c: char) -> char {
+    match u32::from(c) {
+        code @ 0..=0x1f => char::from_u32(0x2400 + code).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ => '\u{fffd}',
+    }
+}
+
 /// A source file as diagnostics see it: its name for messages and its text for line numbers.
 pub struct SourceFile {
     file: SimpleFile<String, String>,
@@ -150,6 +189,64 @@ pub struct SourceFile {
     /// the first column asked for on a long line, so that columns on a long line of non-ASCII
     /// text cost a block each instead of the whole line.
     chars_before_block: OnceCell<Vec<usize>>,
+    /// The copy codespan quotes when the name or text holds hidden characters; `None` when
+    /// they hold none.
+    display: OnceCell<Option<DisplayCopy>>,
+}
+
+/// The file as a diagnostic quotes it: every hidden character replaced by its [`stand_in`].
+/// A stand-in is one character, as the original, so lines and columns are the same; it may be
+/// longer in bytes, so byte offsets are mapped through `shifts`.
+struct DisplayCopy {
+    file: SimpleFile<String, String>,
+    /// For each replaced character whose stand-in is longer: the offset just after it in the
+    /// original and the total number of bytes added up to there.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl DisplayCopy {
+    fn of(name: &str, text: &str) -> Option<DisplayCopy> {
+        let hidden_in_text = text
+            .char_indices()
+            .any(|(at, c)| hidden_in_source(text, at, c));
+        if !hidden_in_text && !name.chars().any(is_hidden) {
+            return None;
+        }
+        let mut shown = String::with_capacity(text.len());
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        for (at, c) in text.char_indices() {
+            if hidden_in_source(text, at, c) {
+                let replacement = stand_in(c);
+                shown.push(replacement);
+                if replacement.len_utf8() > c.len_utf8() {
+                    added += replacement.len_utf8() - c.len_utf8();
+                    shifts.push((at + c.len_utf8(), added));
+                }
+            } else {
+                shown.push(c);
+            }
+        }
+        Some(DisplayCopy {
+            file: SimpleFile::new(visible(name).into_owned(), shown),
+            shifts,
+        })
+    }
+
+    /// Where a byte offset of the original (a character boundary) lies in the copy.
+    fn offset(&self, offset: usize) -> usize {
+        let replaced_before = self.shifts.partition_point(|&(end, _)| end <= offset);
+        offset
+            + replaced_before
+                .checked_sub(1)
+                .map_or(0, |last| self.shifts[last].1)
+    }
+}
+
+/// Whether the character at `at` of a source is hidden: a carriage return that ends a line is
+/// part of the line break and stays.
+fn hidden_in_source(text: &str, at: usize, c: char) -> bool {
+    is_hidden(c) && !(c == '\r' && text.as_bytes().get(at + 1) == Some(&b'\n'))
 }
 
 /// Columns with at most this many bytes before them on their line are counted directly; further
@@ -169,6 +266,7 @@ impl SourceFile {
         SourceFile {
             file: SimpleFile::new(name.into(), text.into()),
             chars_before_block: OnceCell::new(),
+            display: OnceCell::new(),
         }
     }
 
@@ -233,41 +331,53 @@ impl SourceFile {
     }
 
     /// Renders a diagnostic the way compilers do: location, quoted line, caret, help.
+    ///
+    /// Nothing from the policy reaches the terminal as a control character: the message, label,
+    /// help and file name go through [`visible`], and the quoted line comes from a copy of the
+    /// text in which each hidden character is one printable stand-in (`␛` for ESC, `�` for C1
+    /// controls and bidirectional overrides), so its columns and caret match the original.
     pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
         let span = Span::new(
             self.clamp(diagnostic.span.start),
             self.clamp(diagnostic.span.end),
         );
+        let display = self
+            .display
+            .get_or_init(|| DisplayCopy::of(self.name(), self.file.source()))
+            .as_ref();
+        let (file, name) = match display {
+            Some(copy) => (&copy.file, copy.file.name().as_str()),
+            None => (&self.file, self.name()),
+        };
+        let shown = |offset| display.map_or(offset, |copy| copy.offset(offset));
+        let message = visible(&diagnostic.message);
         let mut report = match diagnostic.severity {
             Severity::Error => Report::error(),
             Severity::Warning => Report::warning(),
         }
         .with_code(diagnostic.name)
-        .with_message(&diagnostic.message);
+        .with_message(message.as_ref());
         let mut notes = Vec::new();
         if self.line_length_at(span.start) > MAX_QUOTED_LINE {
             let (line, column) = self.location(span.start);
-            notes.push(format!(
-                "at {}:{line}:{column} (line too long to show)",
-                self.name()
-            ));
+            notes.push(format!("at {name}:{line}:{column} (line too long to show)"));
         } else {
             let end = if span.end > span.start && self.line_length_at(span.end) <= MAX_QUOTED_LINE {
                 span.end
             } else {
                 span.start
             };
-            let label = Label::primary((), span.start..end);
+            let label = Label::primary((), shown(span.start)..shown(end));
             report = report.with_labels(vec![match &diagnostic.label {
-                Some(text) => label.with_message(text),
+                Some(text) => label.with_message(visible(text)),
                 None => label,
             }]);
         }
         if let Some(law) = diagnostic.law {
-            notes.push(format!("law: {law}"));
+            notes.push(format!("law: {}", visible(law)));
         }
         if let Some(help) = &diagnostic.help {
-            notes.push(format!("help: {help}"));
+            notes.push(format!("help: {}", visible(help)));
         }
         report = report.with_notes(notes);
 
@@ -277,18 +387,17 @@ impl SourceFile {
             term::termcolor::Buffer::no_color()
         };
         let config = Config::default();
-        if term::emit_to_write_style(&mut buffer, &config, &self.file, &report).is_err() {
-            return format!(
-                "{}: {}: {}\n",
-                self.name(),
-                diagnostic.name,
-                diagnostic.message
-            );
+        if term::emit_to_write_style(&mut buffer, &config, file, &report).is_err() {
+            return format!("{name}: {}: {message}\n", diagnostic.name);
         }
         String::from_utf8_lossy(buffer.as_slice()).into_owned()
     }
 
     /// One JSON object describing a diagnostic, for editors and CI.
+    ///
+    /// JSON escapes control characters anyway; `message` and `help` also carry the escaped form
+    /// of [`visible`], so an editor shows what a person sees in the terminal. `file` stays the
+    /// exact path, for tools to open.
     pub fn to_json(&self, diagnostic: &Diagnostic) -> serde_json::Value {
         let (line, column) = self.location(diagnostic.span.start);
         let (end_line, end_column) = self.location(diagnostic.span.end);
@@ -300,8 +409,8 @@ impl SourceFile {
             "end_column": end_column,
             "severity": diagnostic.severity,
             "name": diagnostic.name,
-            "message": diagnostic.message,
-            "help": diagnostic.help,
+            "message": visible(&diagnostic.message),
+            "help": diagnostic.help.as_deref().map(visible),
             "law": diagnostic.law,
         })
     }
@@ -309,7 +418,7 @@ impl SourceFile {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_COMPARED_CHARS, SourceFile, did_you_mean};
+    use super::{Diagnostic, MAX_COMPARED_CHARS, SourceFile, Span, did_you_mean, visible};
 
     #[test]
     fn columns_count_characters_on_short_and_long_lines() {
@@ -428,5 +537,46 @@ mod tests {
         let a = format!("{}a", "x".repeat(MAX_COMPARED_CHARS));
         let b = format!("{}b", "x".repeat(MAX_COMPARED_CHARS));
         assert_eq!(did_you_mean(&b, [b.as_str(), a.as_str()]), Some(a.as_str()));
+    }
+
+    #[test]
+    fn hidden_characters_are_escaped() {
+        assert_eq!(visible("Tab\tund\nZeile"), "Tab\tund\nZeile");
+        assert_eq!(visible("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(
+            visible("\0\r\x7f\u{85}\u{9b}"),
+            "\\u{0}\\u{d}\\u{7f}\\u{85}\\u{9b}"
+        );
+        assert_eq!(
+            visible("\u{202a}\u{202e}\u{2066}\u{2069}\u{2029}ä"),
+            "\\u{202a}\\u{202e}\\u{2066}\\u{2069}\u{2029}ä"
+        );
+    }
+
+    #[test]
+    fn the_quoted_line_shows_stand_ins_under_the_same_caret() {
+        let text = "eins\r\nx\x1b\u{9b}\u{202e}\x7f fehler hier\r\n";
+        let file = SourceFile::new("s\x1b.klar", text);
+        let at = text.find("fehler").unwrap();
+        let diagnostic = Diagnostic::error("test", Span::new(at, at + 6), "`\x1b[2J` dort")
+            .with_label("\u{202e}label")
+            .with_help("hilfe \x07");
+        let rendered = file.render(&diagnostic, false);
+        assert!(
+            !rendered
+                .chars()
+                .any(|c| visible(&c.to_string()) != c.to_string() && c != '\n'),
+            "{rendered}"
+        );
+        assert!(rendered.contains("`\\u{1b}[2J` dort"), "{rendered}");
+        assert!(rendered.contains("\\u{202e}label"), "{rendered}");
+        assert!(rendered.contains("help: hilfe \\u{7}"), "{rendered}");
+        assert!(rendered.contains("s\\u{1b}.klar:2:7"), "{rendered}");
+        let quoted = rendered.lines().find(|l| l.contains("fehler")).unwrap();
+        assert!(quoted.ends_with("x␛��␡ fehler hier"), "{rendered}");
+        let caret = rendered.lines().find(|l| l.contains('^')).unwrap();
+        let column = |line: &str, c: char| line.chars().position(|x| x == c).unwrap();
+        assert_eq!(column(quoted, 'f'), column(caret, '^'), "{rendered}");
+        assert_eq!(caret.matches('^').count(), 6, "{rendered}");
     }
 }

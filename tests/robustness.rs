@@ -1,7 +1,7 @@
 //! Bad input gets a clear error, never a panic: every kind of broken file the issue names, and a
 //! few thousand deterministic mutations of a valid policy.
 
-use klartext::diagnostic::{Diagnostic, SourceFile};
+use klartext::diagnostic::{Diagnostic, SourceFile, Span};
 use klartext::render::{Format, Renderer};
 use klartext::{Outcome, compile};
 
@@ -366,4 +366,75 @@ fn suggestions_for_long_unknown_ids() {
             "reference {i}"
         );
     }
+}
+
+/// What a terminal or an editor could take for something other than text: control characters
+/// (C0 except tab and line feed, DEL, C1) and bidirectional overrides and isolates.
+fn hidden(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+                | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[test]
+fn diagnostics_never_echo_control_characters() {
+    let sources: [&[u8]; 3] = [
+        // ESC in a string and in an unknown keyword.
+        b"policy \"Rot \x1b[31m Titel\" {\n  revised 2024-05-02\n  contr\x1bller c \"C\" {\n  }\n}\n",
+        b"policy \"Rot \x1b[31m Titel\" {\n  revised 2024-05-02\n  farbe\x1b[0m \"x\"\n}\n",
+        "policy \"T\" {\n  \u{202e}revised 2024-05-02\n  controller c \"C\" { email \"a\u{9b}31m@b.de\" }\n}\n"
+            .as_bytes(),
+    ];
+    for bytes in sources {
+        let outcome = compile("esc.klar", bytes);
+        assert!(outcome.has_errors());
+        for diagnostic in &outcome.diagnostics {
+            let human = outcome.source.render(diagnostic, false);
+            assert_eq!(hidden(&human), [], "{human}");
+            assert!(!human.as_bytes().contains(&0x1b), "{human}");
+            let json = outcome.source.to_json(diagnostic);
+            let line = json.to_string();
+            assert!(!line.as_bytes().contains(&0x1b), "{line}");
+            for field in ["message", "help"] {
+                let text = json[field].as_str().unwrap_or_default();
+                assert_eq!(hidden(text), [], "{field} in {line}");
+            }
+        }
+    }
+
+    // Messages, labels and help quote values from the source; they show them escaped.
+    let text = "policy \"T\" {\n  email \"\x1b[31mrot@b.de\"\n}\n";
+    let source = SourceFile::new("esc.klar", text);
+    let at = text.find('\x1b').unwrap_or_default();
+    let diagnostic = Diagnostic::error(
+        "invalid-email",
+        Span::new(at, at + 12),
+        "`\x1b[31mrot@b.de` is not an e-mail address",
+    )
+    .with_label("\u{202e}here")
+    .with_help("write `rot@b.de`, not `\x1b[31mrot@b.de`");
+    let human = source.render(&diagnostic, false);
+    assert_eq!(hidden(&human), [], "{human}");
+    assert!(
+        human.contains("`\\u{1b}[31mrot@b.de` is not an e-mail address"),
+        "{human}"
+    );
+    assert!(human.contains("\\u{202e}here"), "{human}");
+    assert!(
+        human.contains("  email \"␛[31mrot@b.de\""),
+        "the quoted line shows a stand-in:\n{human}"
+    );
+    let json = source.to_json(&diagnostic);
+    assert_eq!(
+        json["message"],
+        "`\\u{1b}[31mrot@b.de` is not an e-mail address"
+    );
+    assert_eq!(json["help"], "write `rot@b.de`, not `\\u{1b}[31mrot@b.de`");
+    assert_eq!(
+        (json["line"].as_u64(), json["column"].as_u64()),
+        (Some(2), Some(10))
+    );
 }
