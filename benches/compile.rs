@@ -2,7 +2,8 @@
 //!
 //! Measures the Stadt Kassel policy through each stage and into every format, a generated
 //! folder of 1,000 policies through the whole command line, and how compile time grows with the
-//! size of a policy (it should grow linearly).
+//! size of a policy (it should grow linearly), also for shapes that were once quadratic: long
+//! unknown ids, one long line full of problems, deeply nested prose.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -33,6 +34,76 @@ fn report(name: &str, time: Duration, bytes: usize) {
         time.as_secs_f64() * 1e3,
         mib_per_s
     );
+}
+
+/// Times `run` on a source of each of three sizes and prints the time per unit at the smallest
+/// and the largest: figures that stay the same mean that time grows linearly.
+fn growth(
+    budget: Duration,
+    units: (&str, &str),
+    sizes: [usize; 3],
+    source: impl Fn(usize) -> String,
+    mut run: impl FnMut(&str),
+) {
+    let (unit, units) = units;
+    let mut per_unit = Vec::new();
+    for n in sizes {
+        let source = source(n);
+        let time = measure(budget, || run(&source));
+        report(
+            &format!("  {n:>6} {units} ({} KiB)", source.len() / 1024),
+            time,
+            source.len(),
+        );
+        per_unit.push(time.as_secs_f64() / n as f64);
+    }
+    println!(
+        "  time per {unit}, {} → {} {units}: {:.2} µs → {:.2} µs",
+        sizes[0],
+        sizes[2],
+        per_unit[0] * 1e6,
+        per_unit[2] * 1e6
+    );
+}
+
+/// `organisations` organisations and 200 references to organisations that are not declared, all
+/// with ids of 1,000 characters: each unknown id gets a "did you mean" over every organisation.
+fn long_unknown_ids(organisations: usize) -> String {
+    let tail = "x".repeat(990);
+    let mut source = String::from("policy \"T\" {\n");
+    for i in 0..organisations {
+        source.push_str(&format!(
+            "  organisation org{i:06}{tail} \"O\" {{ address \"Weg 1\" \"12345 Ort\" }}\n"
+        ));
+    }
+    source.push_str("  activity a \"A\" {\n");
+    for i in 0..200 {
+        source.push_str(&format!("    processor ref{i:06}{tail}\n"));
+    }
+    source.push_str("  }\n}\n");
+    source
+}
+
+/// One line of non-ASCII text with `problems` unknown references on it.
+fn long_line_of_problems(problems: usize) -> String {
+    let items: Vec<String> = (0..problems)
+        .map(|i| format!("\"Bürgeramt Ä\", x{i}"))
+        .collect();
+    format!(
+        "policy \"T\" {{\n  activity a \"Ä\" {{\n    recipients {}\n  }}\n}}\n",
+        items.join(", ")
+    )
+}
+
+/// The minimal example with a text block of prose `depth` levels deep: `> > > …` or `- - - …`.
+fn nested_prose(marker: &str, depth: usize) -> String {
+    let minimal = include_str!("../examples/minimal.klar");
+    let prose = format!("{}Tief unten.", marker.repeat(depth));
+    minimal.replacen(
+        "    recipients none\n",
+        &format!("    recipients none\n    text \"\"\"\n      {prose}\n    \"\"\"\n"),
+        1,
+    )
 }
 
 /// A policy with `n` activities, built from the shapes the corpus uses.
@@ -164,6 +235,48 @@ fn main() {
             }
         });
         report(&format!("  {name}"), time, source.len());
+    }
+
+    println!("\n\"Did you mean\" for 200 unknown ids of 1,000 characters (compile)");
+    growth(
+        budget,
+        ("organisation", "organisations"),
+        [100, 400, 1600],
+        long_unknown_ids,
+        |source| {
+            black_box(compile("ids.klar", source.as_bytes()));
+        },
+    );
+
+    println!("\nOne line of non-ASCII text full of problems (compile, every problem as JSON)");
+    growth(
+        budget,
+        ("problem", "problems"),
+        [5_000, 20_000, 80_000],
+        long_line_of_problems,
+        |source| {
+            let outcome = compile("line.klar", source.as_bytes());
+            for diagnostic in &outcome.diagnostics {
+                black_box(outcome.source.to_json(diagnostic).to_string());
+            }
+        },
+    );
+
+    // Past the nesting limit of prose the policy has an error and only compiling is timed.
+    for (title, marker) in [("quotes `> > > …`", "> "), ("lists `- - - …`", "- ")] {
+        println!("\nProse of nested {title} (compile, render Markdown)");
+        growth(
+            budget,
+            ("level", "levels"),
+            [100, 1000, 10_000],
+            |depth| nested_prose(marker, depth),
+            |source| {
+                let outcome = compile("nested.klar", source.as_bytes());
+                if let Some(policy) = &outcome.policy {
+                    black_box(renderer.render(policy, Format::Markdown).unwrap());
+                }
+            },
+        );
     }
 
     println!(

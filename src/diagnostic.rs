@@ -1,7 +1,8 @@
 //! Problems found in a policy, with the place they were found and what to do about them.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
@@ -93,24 +94,168 @@ impl Diagnostic {
     }
 }
 
+/// How many characters of a word and of each candidate "did you mean" compares. Jaro-Winkler
+/// costs the product of the two lengths; ids of a thousand characters are not typed by hand, and
+/// past this many characters the start of an id says enough about which one was meant.
+pub const MAX_COMPARED_CHARS: usize = 64;
+
 /// Suggests the closest of `candidates` to a misspelt `word`, if one is close enough.
+///
+/// Compares at most the first [`MAX_COMPARED_CHARS`] characters of each, so one comparison costs
+/// at most a fixed amount however long the word and the candidates are, and skips candidates
+/// whose length alone rules out a close score.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, candidate)| candidate)
+    let word: Vec<char> = word.chars().take(MAX_COMPARED_CHARS).collect();
+    let mut candidate_chars = Vec::with_capacity(MAX_COMPARED_CHARS);
+    let mut best: Option<(f64, &'a str)> = None;
+    for candidate in candidates {
+        candidate_chars.clear();
+        candidate_chars.extend(candidate.chars().take(MAX_COMPARED_CHARS));
+        if !could_be_close(word.len(), candidate_chars.len()) {
+            continue;
+        }
+        let score = strsim::generic_jaro_winkler(&word, &candidate_chars);
+        if score <= 0.8 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((best_score, best_candidate)) => score
+                .total_cmp(&best_score)
+                .then_with(|| best_candidate.cmp(candidate))
+                .is_gt(),
+        };
+        if better {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// Whether words of these lengths (in characters) can score above 0.8 at all. Jaro is at most
+/// `(2 + shorter / longer) / 3`, and Winkler's prefix bonus applies only above 0.7, so a pair
+/// whose shorter length is less than a tenth of the longer never passes: skipping it changes
+/// no suggestion. (At exactly a tenth the bound is 0.7, which rounding can push above; such a
+/// pair is compared.)
+fn could_be_close(a: usize, b: usize) -> bool {
+    let (shorter, longer) = if a <= b { (a, b) } else { (b, a) };
+    shorter * 10 >= longer
+}
+
+/// The form in which diagnostics show text from a policy: control characters (C0 except tab
+/// and line feed, DEL, C1) and the bidirectional overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069) are written as Rust-style escapes such as `\u{1b}`, so that a message never
+/// moves the cursor, colours the terminal or reorders what the reader sees.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hidden(c) {
+            let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// A character that [`visible`] escapes.
+fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The stand-in for a hidden character in a quoted source line: one printable character, so
+/// that line and column numbers and the caret stay where they are. C0 controls and DEL become
+/// their symbols from the Control Pictures block (ESC is `␛`), the others U+FFFD (`�`).
+fn stand_in(c: char) -> char {
+    match u32::from(c) {
+        code @ 0..=0x1f => char::from_u32(0x2400 + code).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ => '\u{fffd}',
+    }
 }
 
 /// A source file as diagnostics see it: its name for messages and its text for line numbers.
 pub struct SourceFile {
     file: SimpleFile<String, String>,
-    /// Whether a long line is ASCII, remembered per line index.
-    ascii_lines: RefCell<BTreeMap<usize, bool>>,
+    /// For each block of [`COUNT_BLOCK`] bytes, how many characters start before it; built on
+    /// the first column asked for on a long line, so that columns on a long line of non-ASCII
+    /// text cost a block each instead of the whole line.
+    chars_before_block: OnceCell<Vec<usize>>,
+    /// The copy codespan quotes when the name or text holds hidden characters; `None` when
+    /// they hold none.
+    display: OnceCell<Option<DisplayCopy>>,
+}
+
+/// The file as a diagnostic quotes it: every hidden character replaced by its [`stand_in`].
+/// A stand-in is one character, as the original, so lines and columns are the same; it may be
+/// longer in bytes, so byte offsets are mapped through `shifts`.
+struct DisplayCopy {
+    file: SimpleFile<String, String>,
+    /// For each replaced character whose stand-in is longer: the offset just after it in the
+    /// original and the total number of bytes added up to there.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl DisplayCopy {
+    fn of(name: &str, text: &str) -> Option<DisplayCopy> {
+        let hidden_in_text = text
+            .char_indices()
+            .any(|(at, c)| hidden_in_source(text, at, c));
+        if !hidden_in_text && !name.chars().any(is_hidden) {
+            return None;
+        }
+        let mut shown = String::with_capacity(text.len());
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        for (at, c) in text.char_indices() {
+            if hidden_in_source(text, at, c) {
+                let replacement = stand_in(c);
+                shown.push(replacement);
+                if replacement.len_utf8() > c.len_utf8() {
+                    added += replacement.len_utf8() - c.len_utf8();
+                    shifts.push((at + c.len_utf8(), added));
+                }
+            } else {
+                shown.push(c);
+            }
+        }
+        Some(DisplayCopy {
+            file: SimpleFile::new(visible(name).into_owned(), shown),
+            shifts,
+        })
+    }
+
+    /// Where a byte offset of the original (a character boundary) lies in the copy.
+    fn offset(&self, offset: usize) -> usize {
+        let replaced_before = self.shifts.partition_point(|&(end, _)| end <= offset);
+        offset
+            + replaced_before
+                .checked_sub(1)
+                .map_or(0, |last| self.shifts[last].1)
+    }
+}
+
+/// Whether the character at `at` of a source is hidden: a carriage return that ends a line is
+/// part of the line break and stays.
+fn hidden_in_source(text: &str, at: usize, c: char) -> bool {
+    is_hidden(c) && !(c == '\r' && text.as_bytes().get(at + 1) == Some(&b'\n'))
+}
+
+/// Columns with at most this many bytes before them on their line are counted directly; further
+/// along a line, from the table of blocks.
+const COUNT_BLOCK: usize = 256;
+
+/// How many characters start in `bytes` (which need not begin or end on a character boundary).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Lines longer than this are not quoted in a diagnostic: a terminal full of one line helps no one.
@@ -120,7 +265,8 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             file: SimpleFile::new(name.into(), text.into()),
-            ascii_lines: RefCell::new(BTreeMap::new()),
+            chars_before_block: OnceCell::new(),
+            display: OnceCell::new(),
         }
     }
 
@@ -139,26 +285,32 @@ impl SourceFile {
             .line_range((), line)
             .map_or(0, |range| range.start);
         let before = &self.file.source()[start..offset];
-        // Counting characters costs the length of the line; on a long ASCII line with many
-        // problems that adds up, and there bytes are characters.
-        let column = if before.len() > MAX_QUOTED_LINE && self.ascii_line(line) {
-            before.len()
-        } else {
+        // Counting the characters before the offset costs the length of the line; on a long line
+        // with many problems that would add up to its square, so long lines use the table.
+        let column = if before.len() <= COUNT_BLOCK {
             before.chars().count()
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
         };
         (line + 1, column + 1)
     }
 
-    fn ascii_line(&self, line: usize) -> bool {
-        if let Some(&known) = self.ascii_lines.borrow().get(&line) {
-            return known;
-        }
-        let ascii = self
-            .file
-            .line_range((), line)
-            .is_ok_and(|range| self.file.source()[range].is_ascii());
-        self.ascii_lines.borrow_mut().insert(line, ascii);
-        ascii
+    /// How many characters of the text start before a byte offset.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.file.source().as_bytes();
+        let table = self.chars_before_block.get_or_init(|| {
+            let mut table = Vec::with_capacity(bytes.len() / COUNT_BLOCK + 1);
+            let mut count = 0;
+            table.push(0);
+            for block in bytes.chunks(COUNT_BLOCK) {
+                count += char_starts(block);
+                table.push(count);
+            }
+            table
+        });
+        let offset = offset.min(bytes.len());
+        let block = offset / COUNT_BLOCK;
+        table.get(block).copied().unwrap_or(0) + char_starts(&bytes[block * COUNT_BLOCK..offset])
     }
 
     fn clamp(&self, mut offset: usize) -> usize {
@@ -179,41 +331,53 @@ impl SourceFile {
     }
 
     /// Renders a diagnostic the way compilers do: location, quoted line, caret, help.
+    ///
+    /// Nothing from the policy reaches the terminal as a control character: the message, label,
+    /// help and file name go through [`visible`], and the quoted line comes from a copy of the
+    /// text in which each hidden character is one printable stand-in (`␛` for ESC, `�` for C1
+    /// controls and bidirectional overrides), so its columns and caret match the original.
     pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
         let span = Span::new(
             self.clamp(diagnostic.span.start),
             self.clamp(diagnostic.span.end),
         );
+        let display = self
+            .display
+            .get_or_init(|| DisplayCopy::of(self.name(), self.file.source()))
+            .as_ref();
+        let (file, name) = match display {
+            Some(copy) => (&copy.file, copy.file.name().as_str()),
+            None => (&self.file, self.name()),
+        };
+        let shown = |offset| display.map_or(offset, |copy| copy.offset(offset));
+        let message = visible(&diagnostic.message);
         let mut report = match diagnostic.severity {
             Severity::Error => Report::error(),
             Severity::Warning => Report::warning(),
         }
         .with_code(diagnostic.name)
-        .with_message(&diagnostic.message);
+        .with_message(message.as_ref());
         let mut notes = Vec::new();
         if self.line_length_at(span.start) > MAX_QUOTED_LINE {
             let (line, column) = self.location(span.start);
-            notes.push(format!(
-                "at {}:{line}:{column} (line too long to show)",
-                self.name()
-            ));
+            notes.push(format!("at {name}:{line}:{column} (line too long to show)"));
         } else {
             let end = if span.end > span.start && self.line_length_at(span.end) <= MAX_QUOTED_LINE {
                 span.end
             } else {
                 span.start
             };
-            let label = Label::primary((), span.start..end);
+            let label = Label::primary((), shown(span.start)..shown(end));
             report = report.with_labels(vec![match &diagnostic.label {
-                Some(text) => label.with_message(text),
+                Some(text) => label.with_message(visible(text)),
                 None => label,
             }]);
         }
         if let Some(law) = diagnostic.law {
-            notes.push(format!("law: {law}"));
+            notes.push(format!("law: {}", visible(law)));
         }
         if let Some(help) = &diagnostic.help {
-            notes.push(format!("help: {help}"));
+            notes.push(format!("help: {}", visible(help)));
         }
         report = report.with_notes(notes);
 
@@ -223,18 +387,17 @@ impl SourceFile {
             term::termcolor::Buffer::no_color()
         };
         let config = Config::default();
-        if term::emit_to_write_style(&mut buffer, &config, &self.file, &report).is_err() {
-            return format!(
-                "{}: {}: {}\n",
-                self.name(),
-                diagnostic.name,
-                diagnostic.message
-            );
+        if term::emit_to_write_style(&mut buffer, &config, file, &report).is_err() {
+            return format!("{name}: {}: {message}\n", diagnostic.name);
         }
         String::from_utf8_lossy(buffer.as_slice()).into_owned()
     }
 
     /// One JSON object describing a diagnostic, for editors and CI.
+    ///
+    /// JSON escapes control characters anyway; `message` and `help` also carry the escaped form
+    /// of [`visible`], so an editor shows what a person sees in the terminal. `file` stays the
+    /// exact path, for tools to open.
     pub fn to_json(&self, diagnostic: &Diagnostic) -> serde_json::Value {
         let (line, column) = self.location(diagnostic.span.start);
         let (end_line, end_column) = self.location(diagnostic.span.end);
@@ -246,8 +409,8 @@ impl SourceFile {
             "end_column": end_column,
             "severity": diagnostic.severity,
             "name": diagnostic.name,
-            "message": diagnostic.message,
-            "help": diagnostic.help,
+            "message": visible(&diagnostic.message),
+            "help": diagnostic.help.as_deref().map(visible),
             "law": diagnostic.law,
         })
     }
@@ -255,7 +418,7 @@ impl SourceFile {
 
 #[cfg(test)]
 mod tests {
-    use super::SourceFile;
+    use super::{Diagnostic, MAX_COMPARED_CHARS, SourceFile, Span, did_you_mean, visible};
 
     #[test]
     fn columns_count_characters_on_short_and_long_lines() {
@@ -271,5 +434,149 @@ mod tests {
         let long_ascii = format!("{}x\n", "a".repeat(1000));
         let file = SourceFile::new("c.klar", long_ascii);
         assert_eq!(file.location(1000), (1, 1001));
+    }
+
+    #[test]
+    fn columns_on_a_long_line_agree_with_counting() {
+        // Mixed one-, two-, three- and four-byte characters, so that blocks of the column
+        // table start inside characters.
+        let line: String = (0..3000)
+            .map(|i| ["a", "ä", "€", "𝄞"][i % 4])
+            .collect::<Vec<_>>()
+            .concat();
+        let text = format!("kurz\n{line}\n{line}x\n");
+        let file = SourceFile::new("long.klar", text.clone());
+        for (offset, _) in text.char_indices().step_by(97) {
+            let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(file.location(offset), (line, column), "at byte {offset}");
+        }
+        assert_eq!(file.location(text.len()), (4, 1));
+    }
+
+    #[test]
+    fn suggestions_are_those_of_plain_jaro_winkler_for_ordinary_words() {
+        let candidates = [
+            "stadt",
+            "sitepark",
+            "hoster",
+            "landkreis",
+            "a",
+            "ab",
+            "abcd",
+            "abcdefghij",
+            "gemeinde-musterhausen",
+            "",
+            "p",
+        ];
+        let plain = |word: &str| {
+            candidates
+                .iter()
+                .map(|c| (strsim::jaro_winkler(word, c), *c))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+                .map(|(_, c)| c)
+        };
+        for word in [
+            "stadtt",
+            "sitpark",
+            "hostr",
+            "landkries",
+            "a",
+            "b",
+            "abc",
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
+            "gemeinde-musterhausn",
+            "",
+            "policy",
+            "x",
+        ] {
+            assert_eq!(did_you_mean(word, candidates), plain(word), "{word:?}");
+        }
+    }
+
+    #[test]
+    fn length_alone_rules_out_only_pairs_that_cannot_pass() {
+        // The closest a word can come to a longer one: all its characters match, in order,
+        // with a common prefix of four. Below a tenth of the length that does not pass.
+        let long = format!("abcd{}", "x".repeat(37));
+        assert!(strsim::jaro_winkler("abcd", &long) <= 0.8);
+        assert_eq!(did_you_mean("abcd", [long.as_str()]), None);
+        // At exactly a tenth, rounding lifts Jaro above 0.7 and the prefix bonus applies.
+        let tenfold = format!("abcd{}", "x".repeat(36));
+        assert!(strsim::jaro_winkler("abcd", &tenfold) > 0.8);
+        assert_eq!(
+            did_you_mean("abcd", [tenfold.as_str()]),
+            Some(tenfold.as_str())
+        );
+        for longer in 1..=MAX_COMPARED_CHARS {
+            for shorter in 1..=longer {
+                let a = "y".repeat(shorter);
+                let b = "y".repeat(longer);
+                let passes = strsim::jaro_winkler(&a, &b) > 0.8;
+                assert!(
+                    !passes || did_you_mean(&a, [b.as_str()]).is_some(),
+                    "{shorter} and {longer} characters"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn long_ids_are_compared_by_their_start() {
+        let declared = format!("hessische-zentrale-{}", "x".repeat(1000));
+        let typo = format!("hesische-zentrale-{}", "x".repeat(1000));
+        let other = format!("ganz-anders-{}", "y".repeat(1000));
+        assert_eq!(
+            did_you_mean(&typo, [other.as_str(), declared.as_str()]),
+            Some(declared.as_str())
+        );
+        // Past the compared length the two are the same to `did_you_mean`; the first in order
+        // wins, as on a tie of scores.
+        let a = format!("{}a", "x".repeat(MAX_COMPARED_CHARS));
+        let b = format!("{}b", "x".repeat(MAX_COMPARED_CHARS));
+        assert_eq!(did_you_mean(&b, [b.as_str(), a.as_str()]), Some(a.as_str()));
+    }
+
+    #[test]
+    fn hidden_characters_are_escaped() {
+        assert_eq!(visible("Tab\tund\nZeile"), "Tab\tund\nZeile");
+        assert_eq!(visible("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(
+            visible("\0\r\x7f\u{85}\u{9b}"),
+            "\\u{0}\\u{d}\\u{7f}\\u{85}\\u{9b}"
+        );
+        assert_eq!(
+            visible("\u{202a}\u{202e}\u{2066}\u{2069}\u{2029}ä"),
+            "\\u{202a}\\u{202e}\\u{2066}\\u{2069}\u{2029}ä"
+        );
+    }
+
+    #[test]
+    fn the_quoted_line_shows_stand_ins_under_the_same_caret() {
+        let text = "eins\r\nx\x1b\u{9b}\u{202e}\x7f fehler hier\r\n";
+        let file = SourceFile::new("s\x1b.klar", text);
+        let at = text.find("fehler").unwrap();
+        let diagnostic = Diagnostic::error("test", Span::new(at, at + 6), "`\x1b[2J` dort")
+            .with_label("\u{202e}label")
+            .with_help("hilfe \x07");
+        let rendered = file.render(&diagnostic, false);
+        assert!(
+            !rendered
+                .chars()
+                .any(|c| visible(&c.to_string()) != c.to_string() && c != '\n'),
+            "{rendered}"
+        );
+        assert!(rendered.contains("`\\u{1b}[2J` dort"), "{rendered}");
+        assert!(rendered.contains("\\u{202e}label"), "{rendered}");
+        assert!(rendered.contains("help: hilfe \\u{7}"), "{rendered}");
+        assert!(rendered.contains("s\\u{1b}.klar:2:7"), "{rendered}");
+        let quoted = rendered.lines().find(|l| l.contains("fehler")).unwrap();
+        assert!(quoted.ends_with("x␛��␡ fehler hier"), "{rendered}");
+        let caret = rendered.lines().find(|l| l.contains('^')).unwrap();
+        let column = |line: &str, c: char| line.chars().position(|x| x == c).unwrap();
+        assert_eq!(column(quoted, 'f'), column(caret, '^'), "{rendered}");
+        assert_eq!(caret.matches('^').count(), 6, "{rendered}");
     }
 }

@@ -3,9 +3,13 @@
 //! in every rendered format. A fact that the output loses fails the build.
 //!
 //! The originals are read from `../shared/seeds/` (or `$KLARTEXT_SEEDS`), so that each plain
-//! fact is proven to stand in the original and not only in our own source.
+//! fact is proven to stand in the original and not only in our own source. A clone without the
+//! originals beside it checks the output only and says so in one line; in CI (`CI` set) and with
+//! `KLARTEXT_SEEDS` set, missing originals fail the test.
 
-use std::path::Path;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 use klartext::compile;
 use klartext::render::{Format, Renderer};
@@ -66,11 +70,49 @@ fn as_scraped(fact: &str) -> String {
         .join(" ")
 }
 
-fn original(seed: &str) -> String {
-    let dir = std::env::var_os("KLARTEXT_SEEDS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds"),
-        std::path::PathBuf::from,
-    );
+/// The folder of the original notices, and whether it was named by `KLARTEXT_SEEDS`.
+fn seeds_folder() -> (PathBuf, bool) {
+    match std::env::var_os("KLARTEXT_SEEDS") {
+        Some(dir) => (PathBuf::from(dir), true),
+        None => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds"),
+            false,
+        ),
+    }
+}
+
+/// Whether the tests run in CI, where the originals must be there.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"))
+}
+
+/// The original notice, folded; `None` when the folder of originals is not there (and that
+/// is allowed: not in CI, and not named by `KLARTEXT_SEEDS`).
+fn original(seed: &str) -> Option<String> {
+    let (dir, named) = seeds_folder();
+    if !dir.is_dir() {
+        assert!(
+            !named && !in_ci(),
+            "the original notices are not at {}: {}",
+            dir.display(),
+            if named {
+                "KLARTEXT_SEEDS names a folder that does not exist"
+            } else {
+                "CI is set, and CI checks the facts against the originals; set KLARTEXT_SEEDS to the seeds folder"
+            }
+        );
+        static SKIPPED: Once = Once::new();
+        SKIPPED.call_once(|| {
+            // Straight to standard error, past the test harness's capture, so that the one line
+            // shows in a passing run.
+            let _ = writeln!(
+                std::io::stderr(),
+                "fidelity: originals not found at {} (set KLARTEXT_SEEDS); checked output only",
+                dir.display()
+            );
+        });
+        return None;
+    }
     let path = dir.join(seed);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
         panic!(
@@ -78,7 +120,7 @@ fn original(seed: &str) -> String {
             path.display()
         )
     });
-    fold(&text)
+    Some(fold(&text))
 }
 
 fn check_policy(stem: &str, seed: &str) {
@@ -127,7 +169,10 @@ fn check_policy(stem: &str, seed: &str) {
             Some(normalised) => facts.push(fold(normalised)),
             None => {
                 let fact = fold(line);
-                if !original.contains(&fact) && !original.contains(&as_scraped(&fact)) {
+                if let Some(original) = &original
+                    && !original.contains(&fact)
+                    && !original.contains(&as_scraped(&fact))
+                {
                     not_in_original.push(fact.clone());
                 }
                 facts.push(fact);

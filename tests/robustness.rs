@@ -1,6 +1,7 @@
 //! Bad input gets a clear error, never a panic: every kind of broken file the issue names, and a
 //! few thousand deterministic mutations of a valid policy.
 
+use klartext::diagnostic::{Diagnostic, SourceFile, Span};
 use klartext::render::{Format, Renderer};
 use klartext::{Outcome, compile};
 
@@ -286,5 +287,154 @@ fn mutations_of_a_valid_policy_never_panic() {
     assert!(
         compiled > 100,
         "too few mutants compiled ({compiled}) to exercise the renderers"
+    );
+}
+
+/// Columns on one long line of non-ASCII text with thousands of problems, as `--message-format
+/// json` reports them: each costs a bounded count, not one from the start of the line (which made
+/// a 1.9 MB line take 20 s).
+#[test]
+fn json_columns_on_a_long_non_ascii_line() {
+    let items: Vec<String> = (0..5_000)
+        .map(|i| format!("\"Bürgeramt Ä\", x{i}"))
+        .collect();
+    let line = format!("    recipients {}", items.join(", "));
+    let source = format!("policy \"T\" {{\n  activity a \"Ä\" {{\n{line}\n  }}\n}}\n");
+    let outcome = compile("line.klar", source.as_bytes());
+    let mut unknown: Vec<&Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unknown-reference")
+        .collect();
+    assert_eq!(unknown.len(), 5_000);
+    unknown.sort_by_key(|d| d.span.start);
+    // The expected columns, counted along the line once.
+    let mut counted_to = source.find("    recipients").unwrap_or_default();
+    let mut column = 1;
+    for diagnostic in unknown {
+        column += source[counted_to..diagnostic.span.start].chars().count();
+        counted_to = diagnostic.span.start;
+        let json = outcome.source.to_json(diagnostic);
+        assert_eq!(
+            (&json["line"], &json["column"]),
+            (&3.into(), &column.into())
+        );
+        let width = diagnostic.span.end - diagnostic.span.start;
+        assert_eq!(json["end_column"], column + width);
+    }
+
+    // 100,000 places on a line of two million characters: with a count from the start of the
+    // line for each, this test would take minutes.
+    let text = format!("{}\n{}x\n", "ä€𝄞a".repeat(500_000), "ü".repeat(1000));
+    let file = SourceFile::new("long.klar", text.clone());
+    // Each repeat is 10 bytes and 4 characters.
+    for repeat in (0..500_000).step_by(10) {
+        assert_eq!(file.location(repeat * 10), (1, repeat * 4 + 1));
+        // Inside a character: the column of that character.
+        assert_eq!(file.location(repeat * 10 + 1), (1, repeat * 4 + 1));
+    }
+    assert_eq!(file.location(text.len() - 2), (2, 1001));
+}
+
+/// "Did you mean" compares a bounded prefix of each id: 100 unknown ids of 1,000 characters
+/// among 100 organisations with ids as long once took minutes in a debug build.
+#[test]
+fn suggestions_for_long_unknown_ids() {
+    let tail = "x".repeat(990);
+    let mut source = String::from("policy \"T\" {\n");
+    for i in 0..100 {
+        source.push_str(&format!(
+            "  organisation org-{i:04}-{tail} \"O\" {{ address \"Weg 1\" \"12345 Ort\" }}\n"
+        ));
+    }
+    source.push_str("  activity a \"A\" {\n");
+    for i in 0..100 {
+        source.push_str(&format!("    processor orgg-{i:04}-{tail}\n"));
+    }
+    source.push_str("  }\n}\n");
+    let outcome = compile("long-ids.klar", source.as_bytes());
+    let unknown: Vec<&Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.name == "unknown-reference")
+        .collect();
+    assert_eq!(unknown.len(), 100);
+    for (i, diagnostic) in unknown.iter().enumerate() {
+        assert_eq!(
+            diagnostic.help.as_deref(),
+            Some(format!("did you mean `org-{i:04}-{tail}`?").as_str()),
+            "reference {i}"
+        );
+    }
+}
+
+/// What a terminal or an editor could take for something other than text: control characters
+/// (C0 except tab and line feed, DEL, C1) and bidirectional overrides and isolates.
+fn hidden(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+                | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[test]
+fn diagnostics_never_echo_control_characters() {
+    let sources: [&[u8]; 3] = [
+        // ESC in a string and in an unknown keyword.
+        b"policy \"Rot \x1b[31m Titel\" {\n  revised 2024-05-02\n  contr\x1bller c \"C\" {\n  }\n}\n",
+        b"policy \"Rot \x1b[31m Titel\" {\n  revised 2024-05-02\n  farbe\x1b[0m \"x\"\n}\n",
+        "policy \"T\" {\n  \u{202e}revised 2024-05-02\n  controller c \"C\" { email \"a\u{9b}31m@b.de\" }\n}\n"
+            .as_bytes(),
+    ];
+    for bytes in sources {
+        let outcome = compile("esc.klar", bytes);
+        assert!(outcome.has_errors());
+        for diagnostic in &outcome.diagnostics {
+            let human = outcome.source.render(diagnostic, false);
+            assert_eq!(hidden(&human), [], "{human}");
+            assert!(!human.as_bytes().contains(&0x1b), "{human}");
+            let json = outcome.source.to_json(diagnostic);
+            let line = json.to_string();
+            assert!(!line.as_bytes().contains(&0x1b), "{line}");
+            for field in ["message", "help"] {
+                let text = json[field].as_str().unwrap_or_default();
+                assert_eq!(hidden(text), [], "{field} in {line}");
+            }
+        }
+    }
+
+    // Messages, labels and help quote values from the source; they show them escaped.
+    let text = "policy \"T\" {\n  email \"\x1b[31mrot@b.de\"\n}\n";
+    let source = SourceFile::new("esc.klar", text);
+    let at = text.find('\x1b').unwrap_or_default();
+    let diagnostic = Diagnostic::error(
+        "invalid-email",
+        Span::new(at, at + 12),
+        "`\x1b[31mrot@b.de` is not an e-mail address",
+    )
+    .with_label("\u{202e}here")
+    .with_help("write `rot@b.de`, not `\x1b[31mrot@b.de`");
+    let human = source.render(&diagnostic, false);
+    assert_eq!(hidden(&human), [], "{human}");
+    assert!(
+        human.contains("`\\u{1b}[31mrot@b.de` is not an e-mail address"),
+        "{human}"
+    );
+    assert!(human.contains("\\u{202e}here"), "{human}");
+    assert!(
+        human.contains("  email \"␛[31mrot@b.de\""),
+        "the quoted line shows a stand-in:\n{human}"
+    );
+    let json = source.to_json(&diagnostic);
+    assert_eq!(
+        json["message"],
+        "`\\u{1b}[31mrot@b.de` is not an e-mail address"
+    );
+    assert_eq!(json["help"], "write `rot@b.de`, not `\\u{1b}[31mrot@b.de`");
+    assert_eq!(
+        (json["line"].as_u64(), json["column"].as_u64()),
+        (Some(2), Some(10))
     );
 }

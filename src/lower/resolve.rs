@@ -94,8 +94,9 @@ impl Lowerer {
         if known.contains(reference.id.as_str()) {
             return;
         }
-        // Each suggestion compares the id with every declared one; past a few hundred unknown
-        // references (a generated or broken file) that would make lowering quadratic.
+        // Each suggestion compares the id with every declared one (each comparison bounded by
+        // `did_you_mean`); past a few hundred unknown references (a generated or broken file)
+        // that would make lowering quadratic.
         let suggestion = if self.suggestions_made < MAX_SUGGESTIONS {
             self.suggestions_made += 1;
             did_you_mean(&reference.id, known.iter().copied())
