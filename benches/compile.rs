@@ -143,11 +143,11 @@ fn main() {
     report(
         "  parse",
         measure(budget, || {
-            black_box(klartext::syntax::parse(black_box(text)).unwrap());
+            black_box(klartext::syntax::parse(black_box(text)));
         }),
         size,
     );
-    let tree = klartext::syntax::parse(text).unwrap();
+    let tree = klartext::syntax::parse(text).file;
     report(
         "  lower",
         measure(budget, || {
@@ -170,19 +170,18 @@ fn main() {
         }),
         size,
     );
-    let policy = compile("stadt-kassel.klar", &kassel)
-        .policy
-        .expect("the Kassel policy compiles");
+    let kassel_outcome = compile("stadt-kassel.klar", &kassel);
+    let policy = kassel_outcome.policy().expect("the Kassel policy compiles");
     for format in Format::ALL {
         let time = measure(budget, || {
-            black_box(renderer.render(black_box(&policy), format).unwrap());
+            black_box(renderer.render(black_box(policy), format).unwrap());
         });
         report(&format!("  render {}", format.name()), time, size);
     }
     report(
         "  compile to every format",
         measure(budget, || {
-            let policy = compile("stadt-kassel.klar", &kassel).policy.unwrap();
+            let policy = compile("stadt-kassel.klar", &kassel).model.unwrap();
             for format in Format::ALL {
                 black_box(renderer.render(&policy, format).unwrap());
             }
@@ -195,7 +194,7 @@ fn main() {
     for n in [10, 100, 1000] {
         let source = generated(n, 0);
         let time = measure(budget, || {
-            let policy = compile("generated.klar", source.as_bytes()).policy.unwrap();
+            let policy = compile("generated.klar", source.as_bytes()).model.unwrap();
             for format in Format::ALL {
                 black_box(renderer.render(&policy, format).unwrap());
             }
@@ -230,7 +229,7 @@ fn main() {
     ] {
         let time = measure(budget, || {
             let outcome = compile("shape.klar", source.as_bytes());
-            if let Some(policy) = &outcome.policy {
+            if let Some(policy) = outcome.policy() {
                 black_box(renderer.render(policy, Format::Html).unwrap());
             }
         });
@@ -272,7 +271,7 @@ fn main() {
             |depth| nested_prose(marker, depth),
             |source| {
                 let outcome = compile("nested.klar", source.as_bytes());
-                if let Some(policy) = &outcome.policy {
+                if let Some(policy) = outcome.policy() {
                     black_box(renderer.render(policy, Format::Markdown).unwrap());
                 }
             },

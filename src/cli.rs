@@ -278,7 +278,7 @@ fn run_compile(
         .zip(&plan)
         .map(|(path, outputs)| {
             let outcome = read_and_compile(path)?;
-            let documents = match &outcome.policy {
+            let documents = match outcome.policy() {
                 Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
                 Some(policy) => render_all(&renderer, policy, path, &formats)?,
                 None => Vec::new(),

@@ -1,4 +1,5 @@
-//! The pipeline in one call: bytes → text → syntax tree → model → checked model.
+//! The pipeline in one call: bytes → text → syntax tree → model → checked model. Every stage
+//! goes on after a problem, so one run reports all of them.
 
 use crate::check;
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
@@ -10,8 +11,10 @@ use crate::syntax::parse;
 pub struct Outcome {
     /// The source as diagnostics quote it.
     pub source: SourceFile,
-    /// The checked model; absent when the source has errors.
-    pub policy: Option<Policy>,
+    /// The model of what could be read, also when the source has errors (for an outline, or an
+    /// editor); absent only when the source holds no policy at all. [`Outcome::policy`] is the
+    /// model to publish.
+    pub model: Option<Policy>,
     /// Errors and warnings, in the order of the source.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -19,6 +22,11 @@ pub struct Outcome {
 impl Outcome {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The checked model, if the source has no errors: the only one that may be rendered.
+    pub fn policy(&self) -> Option<&Policy> {
+        self.model.as_ref().filter(|_| !self.has_errors())
     }
 }
 
@@ -29,30 +37,22 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
         Err(diagnostic) => {
             return Outcome {
                 source: SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
-                policy: None,
+                model: None,
                 diagnostics: vec![*diagnostic],
             };
         }
     };
     let source = SourceFile::new(name, text.clone());
-    let file = match parse(&text) {
-        Ok(file) => file,
-        Err(diagnostics) => {
-            return Outcome {
-                source,
-                policy: None,
-                diagnostics,
-            };
-        }
-    };
-    let (policy, mut diagnostics) = lower(&file);
-    if let Some(policy) = &policy {
-        diagnostics.extend(check::check(&text, &file, policy));
+    let parsed = parse(&text);
+    let (model, mut diagnostics) = lower(&parsed.file);
+    diagnostics.extend(parsed.problems);
+    if let Some(policy) = &model {
+        diagnostics.extend(check::check(&text, &parsed.file, policy));
     }
     diagnostics.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
     Outcome {
         source,
-        policy,
+        model,
         diagnostics,
     }
 }

@@ -136,8 +136,7 @@ fn check_policy(stem: &str, seed: &str) {
         .map(|d| outcome.source.render(d, false))
         .collect();
     let policy = outcome
-        .policy
-        .as_ref()
+        .policy()
         .unwrap_or_else(|| panic!("{stem} does not compile:\n{errors}"));
     let renderer = Renderer::new();
     let outputs = [

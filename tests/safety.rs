@@ -24,10 +24,8 @@ fn rendered(markdown: &str) -> String {
 /// Compiles a source and checks what every web format makes of it; `None` if it does not compile.
 fn check_outputs(name: &str, source: &[u8], renderer: &Renderer) -> Option<()> {
     let outcome = compile(name, source);
-    let policy = outcome
-        .policy
-        .filter(|_| !outcome.diagnostics.iter().any(|d| d.is_error()))?;
-    let markdown = renderer.render(&policy, Format::Markdown).unwrap();
+    let policy = outcome.policy()?;
+    let markdown = renderer.render(policy, Format::Markdown).unwrap();
     if let Some(delimiter) = template_syntax(&markdown) {
         panic!("{name}: the .md holds `{delimiter}`:\n{markdown}");
     }
@@ -35,7 +33,7 @@ fn check_outputs(name: &str, source: &[u8], renderer: &Renderer) -> Option<()> {
         panic!("{name}: the .md renders to {problem}:\n{markdown}");
     }
     for format in [Format::Html, Format::Fragment] {
-        let page = renderer.render(&policy, format).unwrap();
+        let page = renderer.render(policy, format).unwrap();
         let body = &page[page.find("<body").or(page.find("<article")).unwrap_or(0)..];
         if let Some(delimiter) = template_syntax(body) {
             panic!("{name}: the {} holds `{delimiter}`", format.name());
@@ -110,9 +108,9 @@ fn yaml_export_has_no_tags_and_says_what_json_says() {
         .chain(klar_files("tests/render"))
     {
         let outcome = compile("policy", &std::fs::read(&path).unwrap());
-        let policy = outcome.policy.unwrap();
-        let yaml = renderer.render(&policy, Format::Yaml).unwrap();
-        let json = renderer.render(&policy, Format::Json).unwrap();
+        let policy = outcome.policy().unwrap();
+        let yaml = renderer.render(policy, Format::Yaml).unwrap();
+        let json = renderer.render(policy, Format::Json).unwrap();
         let tree: serde_yaml_ng::Value = serde_yaml_ng::from_str(&yaml).unwrap();
         assert!(!has_tag(&tree), "{}: the YAML has a tag", path.display());
         let from_yaml: serde_json::Value = serde_yaml_ng::from_str(&yaml).unwrap();

@@ -46,7 +46,7 @@ fn render() {
         insta::glob!("render/*.klar", |path| {
             let bytes = std::fs::read(path).unwrap();
             let outcome = compile(&path.display().to_string(), &bytes);
-            let policy = outcome.policy.as_ref().unwrap_or_else(|| {
+            let policy = outcome.policy().unwrap_or_else(|| {
                 let report: String = outcome
                     .diagnostics
                     .iter()

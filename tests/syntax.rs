@@ -7,7 +7,9 @@ const SOURCE: &str = "# Kopf\npolicy \"T\" { # hinter der Klammer\n  # eigene Ze
 
 #[test]
 fn comments_are_kept_in_order_with_their_spans() {
-    let file = parse(SOURCE).unwrap();
+    let parsed = parse(SOURCE);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let file = parsed.file;
     let comments: Vec<&str> = file.comments.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(
         comments,
@@ -26,7 +28,9 @@ fn comments_are_kept_in_order_with_their_spans() {
 
 #[test]
 fn every_node_has_the_span_of_its_text() {
-    let file = parse(SOURCE).unwrap();
+    let parsed = parse(SOURCE);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let file = parsed.file;
     let policy = &file.items[0];
     assert_eq!(&SOURCE[policy.keyword.span.range()], "policy");
     assert_eq!(&SOURCE[policy.values[0].span.range()], "\"T\"");

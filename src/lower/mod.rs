@@ -1,7 +1,8 @@
 //! Syntax tree to typed model: gives keywords their meaning, checks values, resolves references.
 //!
 //! Lowering reports every problem it finds and goes on, so one run shows all of them. It returns
-//! a model only when there were no errors.
+//! the model of what it could read, also when there were errors; only a source without a policy
+//! has none.
 //!
 //! `activity.rs` lowers processing activities, `values.rs` reads and checks single values, and
 //! `resolve.rs` checks references and gives every part its anchor.
@@ -23,8 +24,7 @@ pub fn lower(file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
         resolve::assign_anchors(&mut policy);
         policy
     });
-    let failed = lowerer.diagnostics.iter().any(Diagnostic::is_error);
-    (if failed { None } else { policy }, lowerer.diagnostics)
+    (policy, lowerer.diagnostics)
 }
 
 /// How a fact is written, for keywords whose values are easily got wrong; shown in the help of a
@@ -164,7 +164,7 @@ impl Lowerer {
                 policy = Some(self.policy(item));
             }
         }
-        if policy.is_none() && file.items.is_empty() {
+        if policy.is_none() && file.items.is_empty() && file.damaged.is_empty() {
             self.error(
                 Diagnostic::error("empty-file", Span::new(0, 0), "this file contains no policy")
                     .with_help("a policy starts with `policy \"Datenschutzerklärung der …\" {` and ends with `}`"),

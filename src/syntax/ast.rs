@@ -1,11 +1,13 @@
 use crate::diagnostic::Span;
 
 /// A parsed policy source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct File {
     pub items: Vec<Item>,
     /// Every comment in source order, for tools that must reproduce the file.
     pub comments: Vec<Comment>,
+    /// The parts of the source that could not be read as items, in source order.
+    pub damaged: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

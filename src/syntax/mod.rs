@@ -7,4 +7,4 @@ mod ast;
 mod parser;
 
 pub use ast::{Comment, File, Item, Value, ValueKind, Word};
-pub use parser::{MAX_NESTING, parse};
+pub use parser::{MAX_NESTING, Parse, parse};

@@ -13,47 +13,163 @@ struct Grammar;
 /// recursive-descent parser far from the end of its stack on hostile input.
 pub const MAX_NESTING: usize = 32;
 
-/// Parses a policy source. Returns the tree, or every syntax error found.
-pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
-    if let Some(problem) = lexical_check(source) {
-        return Err(vec![problem]);
-    }
-    let mut pairs = match Grammar::parse(Rule::file, source) {
-        Ok(pairs) => pairs,
-        Err(error) => return Err(vec![syntax_error(source, &error)]),
+/// A parsed source: the tree of everything that could be read, and every problem found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parse {
+    pub file: File,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Parses a policy source. Never gives up: a line that cannot be read costs that line (and the
+/// block it opens), the items around it stay in the tree, and every problem is reported.
+pub fn parse(source: &str) -> Parse {
+    let lexical = lexical_check(source);
+    let mut builder = Builder {
+        source,
+        comments: Vec::new(),
+        damaged: Vec::new(),
+        problems: lexical.problems,
+        suspect: lexical.suspect,
     };
-    let mut builder = Builder::default();
-    let items = pairs
-        .next()
-        .map(|file| builder.items(file.into_inner()))
-        .unwrap_or_default();
-    if builder.problems.is_empty() {
-        Ok(File {
-            items,
-            comments: builder.comments,
-        })
-    } else {
-        Err(builder.problems)
+    if lexical.fatal {
+        builder.damaged.push(Span::new(0, source.len()));
+        return builder.finish(Vec::new());
     }
+    let items = match Grammar::parse(Rule::file, source) {
+        Ok(mut pairs) => pairs
+            .next()
+            .map(|file| builder.top(file.into_inner()))
+            .unwrap_or_default(),
+        // The grammar reads any input; this is a guard, not a path.
+        Err(error) => {
+            let (position, positives) = failure(&error);
+            builder
+                .problems
+                .push(syntax_error(source, position, &positives, false));
+            builder.damaged.push(Span::new(0, source.len()));
+            Vec::new()
+        }
+    };
+    builder.finish(items)
 }
 
-#[derive(Default)]
-struct Builder {
+struct Builder<'s> {
+    source: &'s str,
     comments: Vec<Comment>,
+    damaged: Vec<Span>,
     problems: Vec<Diagnostic>,
+    /// The `{` of the block the lexical check found to have lost its `}`.
+    suspect: Option<usize>,
 }
 
-impl Builder {
+impl Builder<'_> {
+    fn finish(mut self, items: Vec<Item>) -> Parse {
+        self.problems.sort_by_key(|problem| problem.span.start);
+        Parse {
+            file: File {
+                items,
+                comments: self.comments,
+                damaged: self.damaged,
+            },
+            problems: self.problems,
+        }
+    }
+
+    /// The items of the file. A `}` that closes nothing there usually means a `}` too many
+    /// above it closed the policy early: what stands between is put back into the policy.
+    fn top(&mut self, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Item> {
+        let mut items = self.items(pairs);
+        let closed_early = items.len() > 1
+            && items[0].keyword.text == "policy"
+            && items[0].block.is_some()
+            && self
+                .problems
+                .iter()
+                .any(|p| p.name == "unexpected-closing-brace");
+        if closed_early {
+            let rest = items.split_off(1);
+            if let Some(block) = &mut items[0].block {
+                block.extend(rest);
+            }
+        }
+        items
+    }
+
     fn items(&mut self, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Item> {
         let mut items = Vec::new();
         for pair in pairs {
             match pair.as_rule() {
-                Rule::item => items.push(self.item(pair)),
+                Rule::item => {
+                    let (item, hoisted) = self.item(pair);
+                    items.push(item);
+                    items.extend(hoisted);
+                }
+                Rule::damaged => self.damaged(pair),
+                Rule::stray_close => self.stray_close(&pair),
                 Rule::COMMENT => self.comment(pair),
                 _ => {}
             }
         }
         items
+    }
+
+    /// A line that is not an item: reported once, unless the lexical check already reported
+    /// what damaged it. Items inside a block it opens are read for their own problems.
+    fn damaged(&mut self, pair: Pair<'_, Rule>) {
+        let span = span_of(&pair);
+        self.damaged.push(span);
+        let covered = self
+            .problems
+            .iter()
+            .any(|p| p.span.start >= span.start && p.span.start < span.end.max(span.start + 1));
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::damaged_text if !covered => {
+                    let problem = self.explain_damage(&part);
+                    self.problems.push(problem);
+                }
+                Rule::block => {
+                    if !covered && span.start == span_of(&part).start {
+                        self.problems.push(
+                            Diagnostic::error(
+                                "syntax-error",
+                                Span::new(span.start, span.start + 1),
+                                "this block has no keyword",
+                            )
+                            .with_label("expected a keyword before `{`")
+                            .with_help("a block starts with its keyword, e.g. `activity logs \"Protokolle\" {`"),
+                        );
+                    }
+                    self.items(part.into_inner());
+                }
+                Rule::COMMENT => self.comment(part),
+                _ => {}
+            }
+        }
+    }
+
+    /// Says where a damaged line stops being an item and what was expected there.
+    fn explain_damage(&self, text: &Pair<'_, Rule>) -> Diagnostic {
+        let start = text.as_span().start();
+        match Grammar::parse(Rule::damaged_line, text.as_str()) {
+            Err(error) => {
+                let (position, positives) = failure(&error);
+                syntax_error(self.source, start + position, &positives, true)
+            }
+            // The words read as an item alone; what follows them on the line is the problem.
+            Ok(_) => {
+                let end = text.as_span().end();
+                syntax_error(self.source, end, &[], true)
+            }
+        }
+    }
+
+    fn stray_close(&mut self, pair: &Pair<'_, Rule>) {
+        let span = span_of(pair);
+        self.damaged.push(span);
+        if !self.problems.iter().any(|p| p.span.start == span.start) {
+            self.problems.push(stray_close_problem(span.start));
+        }
     }
 
     fn comment(&mut self, pair: Pair<'_, Rule>) {
@@ -63,18 +179,32 @@ impl Builder {
         });
     }
 
-    fn item(&mut self, pair: Pair<'_, Rule>) -> Item {
+    /// An item, and the items to put after it: when its block is the one that lost its `}`, the
+    /// items in it that stand no further right than its keyword belong after it.
+    fn item(&mut self, pair: Pair<'_, Rule>) -> (Item, Vec<Item>) {
         let span = span_of(&pair);
         let mut keyword = None;
         let mut values = Vec::new();
         let mut block = None;
         let mut block_span = None;
+        let mut hoisted = Vec::new();
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::keyword => keyword = Some(word(&part)),
                 Rule::block => {
-                    block_span = Some(span_of(&part));
-                    block = Some(self.items(part.into_inner()));
+                    let mut braces = span_of(&part);
+                    let mut items = self.items(part.into_inner());
+                    if self.suspect == Some(braces.start) {
+                        let column = self.column(span.start);
+                        let cut = items
+                            .iter()
+                            .position(|item| self.column(item.span.start) <= column)
+                            .unwrap_or(items.len());
+                        hoisted = items.split_off(cut);
+                        braces.end = items.last().map_or(braces.start + 1, |i| i.span.end);
+                    }
+                    block_span = Some(braces);
+                    block = Some(items);
                 }
                 Rule::COMMENT => self.comment(part),
                 _ => values.push(self.value(part)),
@@ -87,7 +217,7 @@ impl Builder {
             .or_else(|| keyword.as_ref().map(|k| k.span))
             .map_or(span.end, |last| last.end);
         let span = Span::new(span.start, end);
-        Item {
+        let item = Item {
             keyword: keyword.unwrap_or_else(|| Word {
                 text: String::new(),
                 span,
@@ -96,7 +226,13 @@ impl Builder {
             block,
             block_span,
             span,
-        }
+        };
+        (item, hoisted)
+    }
+
+    /// How far right an offset stands on its line, in bytes.
+    fn column(&self, offset: usize) -> usize {
+        offset - self.source[..offset].rfind('\n').map_or(0, |i| i + 1)
     }
 
     fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
@@ -240,11 +376,26 @@ fn describe_char(c: char) -> String {
     }
 }
 
+/// What the lexical check found.
+struct Lexical {
+    problems: Vec<Diagnostic>,
+    /// The nesting is too deep to parse: nothing more is read.
+    fatal: bool,
+    /// The `{` of the block that most likely lost its `}`.
+    suspect: Option<usize>,
+}
+
 /// Scans quotes and braces before parsing, so that absurd nesting is refused without recursing
 /// into it, and so that a text or block left open is reported where it was opened, not where the
-/// parser gave up.
-fn lexical_check(source: &str) -> Option<Diagnostic> {
+/// parser gave up. Reports every problem it finds and goes on after each, except where the rest of
+/// the file cannot be read otherwise (a text block never closed, nesting too deep).
+fn lexical_check(source: &str) -> Lexical {
     let bytes = source.as_bytes();
+    let mut lexical = Lexical {
+        problems: Vec::new(),
+        fatal: false,
+        suspect: None,
+    };
     // Each open block: where its `{` is, and the indentation of the line it is on.
     let mut open: Vec<(usize, usize)> = Vec::new();
     // A block whose `}` stood left of its opening line: the likeliest one to have lost its `}`.
@@ -269,7 +420,7 @@ fn lexical_check(source: &str) -> Option<Diagnostic> {
                     i = close + 2;
                 }
                 None => {
-                    return Some(
+                    lexical.problems.push(
                         Diagnostic::error(
                             "unterminated-text-block",
                             Span::new(i, i + 3),
@@ -278,6 +429,8 @@ fn lexical_check(source: &str) -> Option<Diagnostic> {
                         .with_label("the text block starts here")
                         .with_help("end the text block with `\"\"\"`"),
                     );
+                    // The rest of the file is the text; the blocks it leaves open are no news.
+                    return lexical;
                 }
             },
             b'"' => {
@@ -289,7 +442,7 @@ fn lexical_check(source: &str) -> Option<Diagnostic> {
                     i += if escaped { 2 } else { 1 };
                 }
                 if i >= bytes.len() || bytes[i] != b'"' {
-                    return Some(
+                    lexical.problems.push(
                         Diagnostic::error(
                             "unterminated-string",
                             Span::new(start, start + 1),
@@ -298,12 +451,16 @@ fn lexical_check(source: &str) -> Option<Diagnostic> {
                         .with_label("the text starts here")
                         .with_help("end the text with `\"` on the same line; for text over several lines use `\"\"\"`"),
                     );
+                    // The parser reads the quote as a stray character and the rest of the line
+                    // as it is, braces included; so does this check.
+                    i = start + 1;
+                    continue;
                 }
             }
             b'{' => {
                 open.push((i, line.indent(bytes)));
                 if open.len() > MAX_NESTING {
-                    return Some(
+                    lexical.problems.push(
                         Diagnostic::error(
                             "too-deeply-nested",
                             Span::new(i, i + 1),
@@ -312,36 +469,43 @@ fn lexical_check(source: &str) -> Option<Diagnostic> {
                         .with_label("this block is too deep")
                         .with_help("a policy needs only a few levels: policy, activity, and a block inside it"),
                     );
+                    lexical.fatal = true;
+                    return lexical;
                 }
             }
-            b'}' => {
-                let Some((start, indent)) = open.pop() else {
-                    return Some(
-                        Diagnostic::error(
-                            "unexpected-closing-brace",
-                            Span::new(i, i + 1),
-                            "this `}` closes no block",
-                        )
-                        .with_label("no block is open here")
-                        .with_help("delete it, or add the `{` it belongs to"),
-                    );
-                };
-                let first_on_line = i - line.start == line.indent(bytes);
-                if first_on_line && line.indent(bytes) < indent && suspect.is_none() {
-                    suspect = Some(start);
+            b'}' => match open.pop() {
+                None => lexical.problems.push(stray_close_problem(i)),
+                Some((start, indent)) => {
+                    let first_on_line = i - line.start == line.indent(bytes);
+                    if first_on_line && line.indent(bytes) < indent && suspect.is_none() {
+                        suspect = Some(start);
+                    }
                 }
-            }
+            },
             _ => {}
         }
         i += 1;
     }
-    let (innermost, _) = open.pop()?;
-    let start = suspect.unwrap_or(innermost);
-    Some(
-        Diagnostic::error("unclosed-block", Span::new(start, start + 1), "this block is never closed")
-            .with_label("the block opens here")
-            .with_help("add a `}` where the block ends; klartext goes by the indentation to guess which block it is"),
+    if let Some(&(innermost, _)) = open.last() {
+        let start = suspect.unwrap_or(innermost);
+        lexical.suspect = suspect;
+        lexical.problems.push(
+            Diagnostic::error("unclosed-block", Span::new(start, start + 1), "this block is never closed")
+                .with_label("the block opens here")
+                .with_help("add a `}` where the block ends; klartext goes by the indentation to guess which block it is"),
+        );
+    }
+    lexical
+}
+
+fn stray_close_problem(at: usize) -> Diagnostic {
+    Diagnostic::error(
+        "unexpected-closing-brace",
+        Span::new(at, at + 1),
+        "this `}` closes no block",
     )
+    .with_label("no block is open here")
+    .with_help("delete it, or add the `{` it belongs to; a `}` too many above may have closed the policy early")
 }
 
 /// The line the lexical check is in, with its indentation measured once.
@@ -372,16 +536,25 @@ impl Line {
     }
 }
 
-fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+/// Where pest stopped, and what it would have accepted there.
+fn failure(error: &pest::error::Error<Rule>) -> (usize, Vec<Rule>) {
     let position = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((start, _)) => start,
     };
-    let found = source[position..].chars().next();
-    let expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected(positives),
-        ErrorVariant::CustomError { .. } => None,
+    let positives = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    (position, positives)
+}
+
+/// A syntax error at `position`. `in_line`: the error is in one line of a file that was read
+/// around it, so what ends the line ends the item (a block may still follow).
+fn syntax_error(source: &str, position: usize, positives: &[Rule], in_line: bool) -> Diagnostic {
+    let position = position.min(source.len());
+    let found = source[position..].chars().next();
+    let expected = expected(positives, in_line);
     let (message, span) = match found {
         None => (
             "the file ends too early".to_string(),
@@ -443,23 +616,35 @@ fn german_date(source: &str, position: usize) -> Option<String> {
     }
 }
 
-fn expected(rules: &[Rule]) -> Option<String> {
+fn expected(rules: &[Rule], in_line: bool) -> Option<String> {
     let mut names: Vec<&str> = rules
         .iter()
-        .filter_map(|rule| match rule {
-            Rule::keyword | Rule::item => Some("a keyword"),
-            Rule::block => Some("`{`"),
-            Rule::EOI => Some("the end of the file"),
+        .flat_map(|rule| match rule {
+            Rule::keyword | Rule::item => vec!["a keyword"],
+            Rule::block => vec!["`{`"],
+            Rule::EOI if in_line => vec!["`{`", "the end of the line"],
+            Rule::EOI => vec!["the end of the file"],
             Rule::string
             | Rule::text_block
             | Rule::date
             | Rule::article
             | Rule::duration
             | Rule::number
-            | Rule::word => Some("a value"),
-            _ => None,
+            | Rule::word => vec!["a value"],
+            _ => vec![],
         })
         .collect();
+    names.sort_by_key(|name| {
+        [
+            "a keyword",
+            "a value",
+            "`{`",
+            "the end of the line",
+            "the end of the file",
+        ]
+        .iter()
+        .position(|n| n == name)
+    });
     names.dedup();
     match names.as_slice() {
         [] => None,
