@@ -22,6 +22,11 @@ impl Span {
         Span { start, end }
     }
 
+    /// The same span, `by` bytes further on.
+    pub fn shifted(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+
     pub fn range(self) -> Range<usize> {
         self.start..self.end
     }

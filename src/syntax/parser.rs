@@ -13,6 +13,13 @@ struct Grammar;
 /// recursive-descent parser far from the end of its stack on hostile input.
 pub const MAX_NESTING: usize = 32;
 
+/// An item that may turn out to be the header of a block whose `{` was lost.
+struct Header {
+    item: Item,
+    /// Whether its line was damaged (and reported); an intact one is reported when facts follow.
+    damaged: bool,
+}
+
 /// A parsed source: the tree of everything that could be read, and every problem found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parse {
@@ -30,6 +37,7 @@ pub fn parse(source: &str) -> Parse {
         damaged: Vec::new(),
         problems: lexical.problems,
         suspect: lexical.suspect,
+        stray_close: false,
     };
     if lexical.fatal {
         builder.damaged.push(Span::new(0, source.len()));
@@ -60,6 +68,8 @@ struct Builder<'s> {
     problems: Vec<Diagnostic>,
     /// The `{` of the block the lexical check found to have lost its `}`.
     suspect: Option<usize>,
+    /// Whether a `}` closed nothing at the top of the file.
+    stray_close: bool,
 }
 
 impl Builder<'_> {
@@ -82,10 +92,7 @@ impl Builder<'_> {
         let closed_early = items.len() > 1
             && items[0].keyword.text == "policy"
             && items[0].block.is_some()
-            && self
-                .problems
-                .iter()
-                .any(|p| p.name == "unexpected-closing-brace");
+            && self.stray_close;
         if closed_early {
             let rest = items.split_off(1);
             if let Some(block) = &mut items[0].block {
@@ -97,38 +104,159 @@ impl Builder<'_> {
 
     fn items(&mut self, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Item> {
         let mut items = Vec::new();
+        // A line that may be the header of a block whose `{` was lost (a damaged line, or an
+        // item without a block): the lines after it that stand further right are its facts, and
+        // the `}` at its own column ends it.
+        let mut header: Option<Header> = None;
         for pair in pairs {
             match pair.as_rule() {
                 Rule::item => {
                     let (item, hoisted) = self.item(pair);
-                    items.push(item);
-                    items.extend(hoisted);
+                    if let Some(header) = &mut header
+                        && self.belongs_to(&header.item, &item)
+                    {
+                        let block = header.item.block.get_or_insert_with(Vec::new);
+                        block.push(item);
+                        block.extend(hoisted);
+                        continue;
+                    }
+                    self.end_header(&mut header, &mut items, None);
+                    if item.block.is_none() && hoisted.is_empty() {
+                        header = Some(Header {
+                            item,
+                            damaged: false,
+                        });
+                    } else {
+                        items.push(item);
+                        items.extend(hoisted);
+                    }
                 }
-                Rule::damaged => self.damaged(pair),
-                Rule::stray_close => self.stray_close(&pair),
+                Rule::damaged => {
+                    self.end_header(&mut header, &mut items, None);
+                    header = self.damaged(pair).map(|item| Header {
+                        item,
+                        damaged: true,
+                    });
+                }
+                Rule::stray_close => {
+                    let at = span_of(&pair).start;
+                    self.damaged.push(span_of(&pair));
+                    let closes_header = header
+                        .as_ref()
+                        .is_some_and(|h| self.column(at) == self.column(h.item.span.start));
+                    self.stray_close |= !closes_header;
+                    self.end_header(&mut header, &mut items, closes_header.then_some(at));
+                }
                 Rule::COMMENT => self.comment(pair),
                 _ => {}
             }
         }
+        let close = header
+            .as_ref()
+            .and_then(|h| h.item.block.as_ref()?.last().map(|last| last.span.end))
+            .and_then(|end| self.brace_at_column_after(end, header.as_ref().map(|h| &h.item)));
+        self.end_header(&mut header, &mut items, close);
         items
     }
 
+    /// Ends a recovered header: with facts after it, it is kept as the block it was meant to be
+    /// (its `}` at `close`, which then needs no report of its own); without, it was a damaged
+    /// fact and is left out.
+    fn end_header(
+        &mut self,
+        header: &mut Option<Header>,
+        items: &mut Vec<Item>,
+        close: Option<usize>,
+    ) {
+        let Some(Header { mut item, damaged }) = header.take() else {
+            return;
+        };
+        let Some(block) = &item.block else {
+            if !damaged {
+                items.push(item);
+            }
+            return;
+        };
+        if !damaged {
+            let at = item.span.end;
+            self.problems.push(
+                Diagnostic::error(
+                    "missing-block",
+                    Span::new(at, at),
+                    format!("`{}` is missing the `{{` of its block", item.keyword.text),
+                )
+                .with_label("expected `{` here")
+                .with_help("the lines below stand further right, so they belong to it: add `{` at the end of this line"),
+            );
+        }
+        let start = block
+            .first()
+            .map_or(item.span.end, |first| first.span.start);
+        let end = close.map_or_else(
+            || block.last().map_or(start, |last| last.span.end),
+            |at| at + 1,
+        );
+        if let Some(at) = close {
+            self.problems
+                .retain(|p| !(p.name == "unexpected-closing-brace" && p.span.start == at));
+        }
+        item.block_span = Some(Span::new(start, end));
+        item.span = Span::new(item.span.start, end);
+        items.push(item);
+    }
+
+    /// The first `}` after `offset`, past white space, line breaks and comments, if it stands at
+    /// the header's column.
+    fn brace_at_column_after(&self, offset: usize, header: Option<&Item>) -> Option<usize> {
+        let header = header?;
+        let mut at = offset;
+        let rest = &self.source[offset..];
+        let mut chars = rest.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                ' ' | '\t' | '\r' | '\n' => {}
+                '#' => {
+                    for (_, c) in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '}' => {
+                    at = offset + i;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        (self.source[at..].starts_with('}') && self.column(at) == self.column(header.span.start))
+            .then_some(at)
+    }
+
     /// A line that is not an item: reported once, unless the lexical check already reported
-    /// what damaged it. Items inside a block it opens are read for their own problems.
-    fn damaged(&mut self, pair: Pair<'_, Rule>) {
+    /// what damaged it. Items inside a block it opens are read for their own problems. If it
+    /// opens no block, the words that could be read are returned as an item, to become the
+    /// header of a block whose `{` is missing if the lines after it say so.
+    fn damaged(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
         let span = span_of(&pair);
         self.damaged.push(span);
         let covered = self
             .problems
             .iter()
             .any(|p| p.span.start >= span.start && p.span.start < span.end.max(span.start + 1));
+        let mut header = None;
+        let mut opens_block = false;
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::damaged_text if !covered => {
-                    let problem = self.explain_damage(&part);
-                    self.problems.push(problem);
+                Rule::damaged_text => {
+                    let (problem, readable) = self.explain_damage(&part);
+                    if !covered {
+                        self.problems.push(problem);
+                    }
+                    header = readable;
                 }
                 Rule::block => {
+                    opens_block = true;
                     if !covered && span.start == span_of(&part).start {
                         self.problems.push(
                             Diagnostic::error(
@@ -146,30 +274,64 @@ impl Builder<'_> {
                 _ => {}
             }
         }
+        header.filter(|_| !opens_block)
     }
 
-    /// Says where a damaged line stops being an item and what was expected there.
-    fn explain_damage(&self, text: &Pair<'_, Rule>) -> Diagnostic {
+    /// Says where a damaged line stops being an item and what was expected there, and returns
+    /// what comes before as an item if it reads as one.
+    fn explain_damage(&mut self, text: &Pair<'_, Rule>) -> (Diagnostic, Option<Item>) {
         let start = text.as_span().start();
-        match Grammar::parse(Rule::damaged_line, text.as_str()) {
+        let (problem, readable) = match Grammar::parse(Rule::damaged_line, text.as_str()) {
             Err(error) => {
                 let (position, positives) = failure(&error);
-                syntax_error(self.source, start + position, &positives, true)
+                (
+                    syntax_error(self.source, start + position, &positives, true),
+                    &text.as_str()[..position.min(text.as_str().len())],
+                )
             }
             // The words read as an item alone; what follows them on the line is the problem.
             Ok(_) => {
                 let end = text.as_span().end();
-                syntax_error(self.source, end, &[], true)
+                (syntax_error(self.source, end, &[], true), text.as_str())
             }
-        }
-    }
-
-    fn stray_close(&mut self, pair: &Pair<'_, Rule>) {
-        let span = span_of(pair);
-        self.damaged.push(span);
-        if !self.problems.iter().any(|p| p.span.start == span.start) {
-            self.problems.push(stray_close_problem(span.start));
-        }
+        };
+        let header = Grammar::parse(Rule::damaged_line, readable.trim_end())
+            .ok()
+            .and_then(|mut pairs| pairs.next())
+            .map(|line| {
+                let mut keyword = None;
+                let mut values = Vec::new();
+                for part in line.into_inner() {
+                    match part.as_rule() {
+                        Rule::keyword => keyword = Some(part),
+                        Rule::EOI => {}
+                        _ => values.push(part),
+                    }
+                }
+                (keyword, values)
+            });
+        let item = match header {
+            Some((Some(keyword), values)) => {
+                let keyword = Word {
+                    text: keyword.as_str().to_string(),
+                    span: span_of(&keyword).shifted(start),
+                };
+                let values: Vec<Value> = values
+                    .into_iter()
+                    .map(|v| self.value_at(v, start))
+                    .collect();
+                let end = values.last().map_or(keyword.span.end, |v| v.span.end);
+                Some(Item {
+                    span: Span::new(keyword.span.start, end),
+                    keyword,
+                    values,
+                    block: None,
+                    block_span: None,
+                })
+            }
+            _ => None,
+        };
+        (problem, item)
     }
 
     fn comment(&mut self, pair: Pair<'_, Rule>) {
@@ -230,13 +392,25 @@ impl Builder<'_> {
         (item, hoisted)
     }
 
+    /// Whether `item` stands on a line below `header` and further right: one of its facts.
+    fn belongs_to(&self, header: &Item, item: &Item) -> bool {
+        let below =
+            header.block.is_some() || self.source[header.span.end..item.span.start].contains('\n');
+        below && self.column(item.span.start) > self.column(header.span.start)
+    }
+
     /// How far right an offset stands on its line, in bytes.
     fn column(&self, offset: usize) -> usize {
         offset - self.source[..offset].rfind('\n').map_or(0, |i| i + 1)
     }
 
     fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
-        let span = span_of(&pair);
+        self.value_at(pair, 0)
+    }
+
+    /// A value parsed from the text that starts at `base` in the source.
+    fn value_at(&mut self, pair: Pair<'_, Rule>, base: usize) -> Value {
+        let span = span_of(&pair).shifted(base);
         let kind = match pair.as_rule() {
             Rule::string => {
                 let body = pair.into_inner().next().map_or("", |p| p.as_str());
@@ -251,28 +425,32 @@ impl Builder<'_> {
             Rule::article => ValueKind::Article(pair.as_str().to_string()),
             Rule::duration => {
                 let mut inner = pair.into_inner();
-                let amount = inner.next().map_or(0, |n| self.number(&n));
+                let amount = inner.next().map_or(0, |n| self.number(&n, base));
                 let unit = inner.next().map_or_else(
                     || Word {
                         text: String::new(),
                         span,
                     },
-                    |u| word(&u),
+                    |u| {
+                        let mut unit = word(&u);
+                        unit.span = unit.span.shifted(base);
+                        unit
+                    },
                 );
                 ValueKind::Duration { amount, unit }
             }
-            Rule::number => ValueKind::Number(self.number(&pair)),
+            Rule::number => ValueKind::Number(self.number(&pair, base)),
             _ => ValueKind::Word(pair.as_str().to_string()),
         };
         Value { kind, span }
     }
 
-    fn number(&mut self, pair: &Pair<'_, Rule>) -> u64 {
+    fn number(&mut self, pair: &Pair<'_, Rule>, base: usize) -> u64 {
         pair.as_str().parse().unwrap_or_else(|_| {
             self.problems.push(
                 Diagnostic::error(
                     "number-too-large",
-                    span_of(pair),
+                    span_of(pair).shifted(base),
                     "this number is too large",
                 )
                 .with_help("numbers in a policy are counts of days, months or years"),
@@ -400,6 +578,8 @@ fn lexical_check(source: &str) -> Lexical {
     let mut open: Vec<(usize, usize)> = Vec::new();
     // A block whose `}` stood left of its opening line: the likeliest one to have lost its `}`.
     let mut suspect: Option<usize> = None;
+    // A `}` that stood right of the line of the block it closed: the likeliest one too many.
+    let mut extra: Option<usize> = None;
     let mut line = Line::default();
     let mut i = 0;
     while i < bytes.len() {
@@ -411,15 +591,14 @@ fn lexical_check(source: &str) -> Lexical {
                 }
                 continue;
             }
-            b'"' if source[i..].starts_with("\"\"\"") => match source[i + 3..].find("\"\"\"") {
-                Some(end) => {
-                    let close = i + 3 + end;
+            b'"' if source[i..].starts_with("\"\"\"") => match text_block_end(source, i + 3) {
+                TextBlockEnd::Closed(close) => {
                     if let Some(newline) = source[i..close].rfind('\n') {
                         line = Line::starting_at(i + newline + 1);
                     }
                     i = close + 2;
                 }
-                None => {
+                TextBlockEnd::Open(end) => {
                     lexical.problems.push(
                         Diagnostic::error(
                             "unterminated-text-block",
@@ -427,10 +606,11 @@ fn lexical_check(source: &str) -> Lexical {
                             "this text block is never closed",
                         )
                         .with_label("the text block starts here")
-                        .with_help("end the text block with `\"\"\"`"),
+                        .with_help("end the text block with `\"\"\"` on a line of its own"),
                     );
-                    // The rest of the file is the text; the blocks it leaves open are no news.
-                    return lexical;
+                    // The text ends before the `}` of its block, as the parser reads it.
+                    i = end;
+                    continue;
                 }
             },
             b'"' => {
@@ -474,11 +654,18 @@ fn lexical_check(source: &str) -> Lexical {
                 }
             }
             b'}' => match open.pop() {
-                None => lexical.problems.push(stray_close_problem(i)),
+                // The `}` too many is likelier the first one that stood right of the line of
+                // the block it closed than the last one of the file.
+                None => lexical
+                    .problems
+                    .push(stray_close_problem(extra.take().unwrap_or(i))),
                 Some((start, indent)) => {
                     let first_on_line = i - line.start == line.indent(bytes);
                     if first_on_line && line.indent(bytes) < indent && suspect.is_none() {
                         suspect = Some(start);
+                    }
+                    if first_on_line && line.indent(bytes) > indent && extra.is_none() {
+                        extra = Some(i);
                     }
                 }
             },
@@ -506,6 +693,41 @@ fn stray_close_problem(at: usize) -> Diagnostic {
     )
     .with_label("no block is open here")
     .with_help("delete it, or add the `{` it belongs to; a `}` too many above may have closed the policy early")
+}
+
+/// Where a text block whose body starts at `body` ends.
+enum TextBlockEnd {
+    /// At the `\"\"\"` starting at this offset.
+    Closed(usize),
+    /// It is never closed: its text ends at this offset, before a line that holds only `}` or at
+    /// the end of the file (the grammar's `lone_close`).
+    Open(usize),
+}
+
+fn text_block_end(source: &str, body: usize) -> TextBlockEnd {
+    let close = source[body..].find("\"\"\"").map(|at| body + at);
+    let mut line_end = body;
+    while let Some(newline) = source[line_end..].find('\n').map(|at| line_end + at) {
+        if close.is_some_and(|close| close < newline) {
+            break;
+        }
+        let next = &source[newline + 1..];
+        let line = next.split('\n').next().unwrap_or("").trim_end_matches('\r');
+        if line.trim_matches([' ', '\t']) == "}" {
+            // The grammar's text ends before the line break that precedes the `}` line.
+            let end = if source[..newline].ends_with('\r') {
+                newline - 1
+            } else {
+                newline
+            };
+            return TextBlockEnd::Open(end);
+        }
+        line_end = newline + 1;
+    }
+    match close {
+        Some(close) => TextBlockEnd::Closed(close),
+        None => TextBlockEnd::Open(source.len()),
+    }
 }
 
 /// The line the lexical check is in, with its indentation measured once.
