@@ -2,10 +2,13 @@
 //!
 //! - `tests/diagnostics/*.klar`: what `klartext check` reports, as a person reads it.
 //! - `tests/render/*.klar`: the notice in Markdown, plain text and HTML.
+//! - `tests/recovery/*.klar`: broken files. Each says how many errors it has (`# errors: N`); the
+//!   snapshot holds every diagnostic `check` reports and the outline of what was still read.
 //!
 //! Snapshots live in `snapshots/` beside the fixtures and are reviewed line by line.
 
 use klartext::compile;
+use klartext::model::{Part, Policy};
 use klartext::render::{Format, Renderer};
 
 fn settings(folder: &str) -> insta::Settings {
@@ -58,6 +61,86 @@ fn render() {
                 let text = renderer.render(policy, format).unwrap();
                 insta::assert_snapshot!(format.name(), text);
             }
+        });
+    });
+}
+
+/// What an editor's outline would show: the parts found, with how many facts each kept.
+fn outline(policy: &Policy) -> String {
+    fn walk(parts: &[Part], depth: usize, out: &mut String) {
+        let indent = "  ".repeat(depth);
+        for part in parts {
+            match part {
+                Part::Controller(c) => out.push_str(&format!(
+                    "{indent}controller {:?}: {} address lines, {} e-mail\n",
+                    c.name,
+                    c.contact.address.len(),
+                    c.contact.email.len()
+                )),
+                Part::SupervisoryAuthority(a) => {
+                    out.push_str(&format!("{indent}supervisory authority {:?}\n", a.name))
+                }
+                Part::Activity(a) => out.push_str(&format!(
+                    "{indent}activity {} {:?}: {} data, {} purposes, {} bases, {} retention\n",
+                    a.id.as_deref().unwrap_or("-"),
+                    a.title,
+                    a.data.len(),
+                    a.purposes.len(),
+                    a.legal_bases.len(),
+                    a.retention.len()
+                )),
+                Part::Section(s) => {
+                    out.push_str(&format!("{indent}section {:?}\n", s.title));
+                    walk(&s.contents, depth + 1, out);
+                }
+                Part::Rights(r) => {
+                    out.push_str(&format!("{indent}rights: {} rights\n", r.rights.len()))
+                }
+            }
+        }
+    }
+    let mut out = format!(
+        "policy {:?}, revised {}\n",
+        policy.title,
+        policy.revised.map_or("-".to_string(), |d| d.to_string())
+    );
+    walk(&policy.contents, 1, &mut out);
+    out
+}
+
+#[test]
+fn recovery() {
+    settings("recovery").bind(|| {
+        insta::glob!("recovery/*.klar", |path| {
+            let bytes = std::fs::read(path).unwrap();
+            let name = format!("recovery/{}", path.file_name().unwrap().to_string_lossy());
+            let expected: usize = String::from_utf8_lossy(&bytes)
+                .lines()
+                .next()
+                .and_then(|line| line.strip_prefix("# errors: "))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name} does not start with `# errors: N`"));
+            let outcome = compile(&name, &bytes);
+            // Errors as a person reads them; the lints of what is intact, one a line.
+            let report: String = outcome
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    if d.is_error() {
+                        outcome.source.render(d, false)
+                    } else {
+                        let (line, column) = outcome.source.location(d.span.start);
+                        format!("warning[{}] at {line}:{column}: {}\n", d.name, d.message)
+                    }
+                })
+                .collect();
+            let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+            assert_eq!(errors, expected, "{name}:\n{report}");
+            let outline = outcome
+                .model
+                .as_ref()
+                .map_or("no policy\n".to_string(), outline);
+            insta::assert_snapshot!(format!("{report}\noutline:\n{outline}"));
         });
     });
 }

@@ -608,6 +608,10 @@ fn lexical_check(source: &str) -> Lexical {
                         .with_label("the text block starts here")
                         .with_help("end the text block with `\"\"\"` on a line of its own"),
                     );
+                    if end == source.len() {
+                        // The rest of the file is the text; the blocks it leaves open are no news.
+                        return lexical;
+                    }
                     // The text ends before the `}` of its block, as the parser reads it.
                     i = end;
                     continue;
