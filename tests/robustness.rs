@@ -452,3 +452,113 @@ fn diagnostics_never_echo_control_characters() {
         (Some(2), Some(10))
     );
 }
+
+/// The activities and sections of a policy with the line each starts on, as an outline shows them.
+fn outline(outcome: &Outcome) -> Vec<(String, usize)> {
+    fn walk(parts: &[klartext::model::Part], outcome: &Outcome, into: &mut Vec<(String, usize)>) {
+        for part in parts {
+            let (name, span, inner) = match part {
+                klartext::model::Part::Activity(a) => {
+                    (format!("activity {:?}", a.title), a.span, None)
+                }
+                klartext::model::Part::Section(s) => {
+                    (format!("section {:?}", s.title), s.span, Some(&s.contents))
+                }
+                _ => continue,
+            };
+            into.push((name, outcome.source.location(span.start).0));
+            if let Some(inner) = inner {
+                walk(inner, outcome, into);
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    if let Some(policy) = &outcome.model {
+        walk(&policy.contents, outcome, &mut parts);
+    }
+    parts
+}
+
+/// The lines a cut at `cut` can touch: the block the line opens, or else the rest of the block
+/// it stands in (1-based, inclusive).
+fn reach(lines: &[&str], cut: usize) -> (usize, usize) {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let line = lines[cut];
+    let end = if line.trim_end().ends_with('{') || line.trim_end().ends_with("\"\"\"") {
+        (cut + 1..lines.len())
+            .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= indent(line))
+            .unwrap_or(lines.len() - 1)
+    } else {
+        (cut + 1..lines.len())
+            .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < indent(line))
+            .unwrap_or(lines.len() - 1)
+    };
+    (cut + 1, end + 1)
+}
+
+#[test]
+fn removing_any_one_line_costs_only_what_that_line_held() {
+    let kassel = include_str!("../policies/stadt-kassel.klar");
+    for (name, source) in [("stadt-kassel.klar", kassel), ("minimal.klar", MINIMAL)] {
+        let lines: Vec<&str> = source.split_inclusive('\n').collect();
+        let whole = outline(&compile(name, source.as_bytes()));
+        assert!(!whole.is_empty());
+        for cut in 0..lines.len() {
+            let cut_source: String = lines
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != cut)
+                .map(|(_, line)| *line)
+                .collect();
+            let outcome = compile(name, cut_source.as_bytes());
+            assert_well_formed(&outcome, cut_source.len());
+            let (first, last) = reach(&lines, cut);
+            // A block's id declared on the cut line: references to it are explained by the cut.
+            let declared = lines[cut]
+                .split_whitespace()
+                .nth(1)
+                .filter(|_| lines[cut].trim_end().ends_with('{'))
+                .map(|id| format!("`{id}`"));
+            let errors = outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .filter(|d| {
+                    !(d.name == "unknown-reference"
+                        && declared
+                            .as_ref()
+                            .is_some_and(|id| d.message.contains(id.as_str())))
+                })
+                .count();
+            assert!(
+                errors <= last - first + 2,
+                "{name} without line {}: {errors} errors for a reach of lines {first}–{last}: {:?}",
+                cut + 1,
+                errors_of(&outcome)
+            );
+            // Every part outside the reach of the cut is still in the outline (its line moved up
+            // by one if it came after the cut).
+            let kept = outline(&outcome);
+            for (part, line) in &whole {
+                if (first..=last).contains(line) {
+                    continue;
+                }
+                let moved = if *line > cut + 1 { line - 1 } else { *line };
+                assert!(
+                    kept.contains(&(part.clone(), moved)),
+                    "{name} without line {}: {part} (line {line}) is lost",
+                    cut + 1
+                );
+            }
+        }
+    }
+}
+
+fn errors_of(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{} at {:?}", d.name, outcome.source.location(d.span.start)))
+        .collect()
+}

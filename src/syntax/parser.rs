@@ -13,11 +13,25 @@ struct Grammar;
 /// recursive-descent parser far from the end of its stack on hostile input.
 pub const MAX_NESTING: usize = 32;
 
-/// An item that may turn out to be the header of a block whose `{` was lost.
+/// An item that takes the lines after it that stand further right than `column`.
 struct Header {
     item: Item,
-    /// Whether its line was damaged (and reported); an intact one is reported when facts follow.
-    damaged: bool,
+    kind: HeaderKind,
+    column: usize,
+}
+
+enum HeaderKind {
+    /// A damaged line (reported) that may have lost the `{` of its block: kept only if facts
+    /// follow.
+    Damaged,
+    /// An item without a block: if facts follow, it lost its `{`, which is reported.
+    Intact,
+    /// A block whose `}` was taken by a header inside it: what stands further right after it is
+    /// still its own.
+    ClosedEarly,
+    /// Lines further right than the facts around them, after no line that could hold them: the
+    /// line that opened their block was lost. They are reported once and left out.
+    Lost,
 }
 
 /// A parsed source: the tree of everything that could be read, and every problem found.
@@ -103,17 +117,33 @@ impl Builder<'_> {
     }
 
     fn items(&mut self, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Item> {
+        let (mut items, overflow, _) = self.block_items(pairs);
+        items.extend(overflow);
+        items
+    }
+
+    /// The items of a block, and those that follow the block that lost its `}` (the suspect)
+    /// among them: the `}` that closed it in the parse was this block's own, so they belong
+    /// after this block.
+    fn block_items(
+        &mut self,
+        pairs: pest::iterators::Pairs<'_, Rule>,
+    ) -> (Vec<Item>, Vec<Item>, bool) {
         let mut items = Vec::new();
+        let mut suspect_at = None;
         // A line that may be the header of a block whose `{` was lost (a damaged line, or an
         // item without a block): the lines after it that stand further right are its facts, and
         // the `}` at its own column ends it.
         let mut header: Option<Header> = None;
+        // The column of the block's facts, from its first one.
+        let mut facts_column = None;
         for pair in pairs {
             match pair.as_rule() {
                 Rule::item => {
-                    let (item, hoisted) = self.item(pair);
+                    let (item, hoisted, closed_early) = self.item(pair);
+                    let column = self.column(item.span.start);
                     if let Some(header) = &mut header
-                        && self.belongs_to(&header.item, &item)
+                        && self.takes(header, &item)
                     {
                         let block = header.item.block.get_or_insert_with(Vec::new);
                         block.push(item);
@@ -121,29 +151,63 @@ impl Builder<'_> {
                         continue;
                     }
                     self.end_header(&mut header, &mut items, None);
-                    if item.block.is_none() && hoisted.is_empty() {
+                    if let Some(facts) = facts_column
+                        && column > facts
+                    {
+                        let span = item.span;
                         header = Some(Header {
-                            item,
-                            damaged: false,
+                            item: Item {
+                                keyword: Word {
+                                    text: String::new(),
+                                    span,
+                                },
+                                values: Vec::new(),
+                                block: Some(vec![item]),
+                                block_span: None,
+                                span,
+                            },
+                            kind: HeaderKind::Lost,
+                            column: facts,
                         });
+                        continue;
+                    }
+                    facts_column.get_or_insert(column);
+                    if item
+                        .block_span
+                        .is_some_and(|b| Some(b.start) == self.suspect)
+                    {
+                        suspect_at = Some(items.len() + 1 + hoisted.len());
+                    }
+                    let kind = if closed_early && hoisted.is_empty() {
+                        Some(HeaderKind::ClosedEarly)
+                    } else if item.block.is_none() && hoisted.is_empty() {
+                        Some(HeaderKind::Intact)
                     } else {
-                        items.push(item);
-                        items.extend(hoisted);
+                        None
+                    };
+                    match kind {
+                        Some(kind) => header = Some(Header { item, kind, column }),
+                        None => {
+                            items.push(item);
+                            items.extend(hoisted);
+                        }
                     }
                 }
                 Rule::damaged => {
                     self.end_header(&mut header, &mut items, None);
+                    let column = self.column(span_of(&pair).start);
+                    facts_column.get_or_insert(column);
                     header = self.damaged(pair).map(|item| Header {
                         item,
-                        damaged: true,
+                        kind: HeaderKind::Damaged,
+                        column,
                     });
                 }
                 Rule::stray_close => {
                     let at = span_of(&pair).start;
                     self.damaged.push(span_of(&pair));
-                    let closes_header = header
-                        .as_ref()
-                        .is_some_and(|h| self.column(at) == self.column(h.item.span.start));
+                    let closes_header =
+                        header.as_ref().is_some_and(|h| self.column(at) == h.column);
                     self.stray_close |= !closes_header;
                     self.end_header(&mut header, &mut items, closes_header.then_some(at));
                 }
@@ -151,12 +215,14 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        let close = header
-            .as_ref()
-            .and_then(|h| h.item.block.as_ref()?.last().map(|last| last.span.end))
-            .and_then(|end| self.brace_at_column_after(end, header.as_ref().map(|h| &h.item)));
+        let close = header.as_ref().and_then(|h| {
+            let end = h.item.block.as_ref()?.last()?.span.end;
+            self.brace_at_column_after(end, h.column)
+        });
         self.end_header(&mut header, &mut items, close);
-        items
+        let overflow = suspect_at.map_or_else(Vec::new, |at| items.split_off(at.min(items.len())));
+        // The `}` after the last item was taken by a header: this block ends later.
+        (items, overflow, close.is_some())
     }
 
     /// Ends a recovered header: with facts after it, it is kept as the block it was meant to be
@@ -168,16 +234,49 @@ impl Builder<'_> {
         items: &mut Vec<Item>,
         close: Option<usize>,
     ) {
-        let Some(Header { mut item, damaged }) = header.take() else {
+        let Some(Header { mut item, kind, .. }) = header.take() else {
             return;
         };
+        if let HeaderKind::Lost = kind {
+            if let Some(at) = close {
+                self.problems
+                    .retain(|p| !(p.name == "unexpected-closing-brace" && p.span.start == at));
+            }
+            let first = item.span;
+            self.problems.push(
+                Diagnostic::error(
+                    "missing-block-start",
+                    Span::new(first.start, first.start),
+                    "these lines stand further right than the facts around them, but no line above opens their block",
+                )
+                .with_label("the line that opens their block seems to be missing above")
+                .with_help("add the line that opens the block (e.g. `basis 6(1)(a) {`) above them, or move them left"),
+            );
+            return;
+        }
         let Some(block) = &item.block else {
-            if !damaged {
+            if !matches!(kind, HeaderKind::Damaged) {
                 items.push(item);
             }
             return;
         };
-        if !damaged {
+        if let HeaderKind::ClosedEarly = kind {
+            let end = close.map_or_else(
+                || block.last().map_or(item.span.end, |l| l.span.end),
+                |at| at + 1,
+            );
+            if let Some(at) = close {
+                self.problems
+                    .retain(|p| !(p.name == "unexpected-closing-brace" && p.span.start == at));
+            }
+            if let Some(braces) = &mut item.block_span {
+                braces.end = braces.end.max(end);
+            }
+            item.span.end = item.span.end.max(end);
+            items.push(item);
+            return;
+        }
+        if let HeaderKind::Intact = kind {
             let at = item.span.end;
             self.problems.push(
                 Diagnostic::error(
@@ -207,8 +306,7 @@ impl Builder<'_> {
 
     /// The first `}` after `offset`, past white space, line breaks and comments, if it stands at
     /// the header's column.
-    fn brace_at_column_after(&self, offset: usize, header: Option<&Item>) -> Option<usize> {
-        let header = header?;
+    fn brace_at_column_after(&self, offset: usize, column: usize) -> Option<usize> {
         let mut at = offset;
         let rest = &self.source[offset..];
         let mut chars = rest.char_indices();
@@ -229,8 +327,7 @@ impl Builder<'_> {
                 _ => return None,
             }
         }
-        (self.source[at..].starts_with('}') && self.column(at) == self.column(header.span.start))
-            .then_some(at)
+        (self.source[at..].starts_with('}') && self.column(at) == column).then_some(at)
     }
 
     /// A line that is not an item: reported once, unless the lexical check already reported
@@ -343,26 +440,38 @@ impl Builder<'_> {
 
     /// An item, and the items to put after it: when its block is the one that lost its `}`, the
     /// items in it that stand no further right than its keyword belong after it.
-    fn item(&mut self, pair: Pair<'_, Rule>) -> (Item, Vec<Item>) {
+    fn item(&mut self, pair: Pair<'_, Rule>) -> (Item, Vec<Item>, bool) {
         let span = span_of(&pair);
         let mut keyword = None;
         let mut values = Vec::new();
         let mut block = None;
         let mut block_span = None;
         let mut hoisted = Vec::new();
+        let mut closed_early = false;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::keyword => keyword = Some(word(&part)),
                 Rule::block => {
                     let mut braces = span_of(&part);
-                    let mut items = self.items(part.into_inner());
+                    let (mut items, overflow, early) = self.block_items(part.into_inner());
+                    hoisted.extend(overflow);
+                    // A `}` that stands right of the line it would close belongs to a block
+                    // inside that lost its opening line: this block ends at a later `}`.
+                    let brace = braces.end.saturating_sub(1);
+                    let foreign_brace = self.source.as_bytes().get(brace) == Some(&b'}')
+                        && brace > braces.start
+                        && self.column(brace) > self.column(span.start)
+                        && self.source[..brace]
+                            .rfind('\n')
+                            .is_some_and(|line| self.source[line + 1..brace].trim().is_empty());
+                    closed_early = early || foreign_brace;
                     if self.suspect == Some(braces.start) {
                         let column = self.column(span.start);
                         let cut = items
                             .iter()
                             .position(|item| self.column(item.span.start) <= column)
                             .unwrap_or(items.len());
-                        hoisted = items.split_off(cut);
+                        hoisted.splice(0..0, items.split_off(cut));
                         braces.end = items.last().map_or(braces.start + 1, |i| i.span.end);
                     }
                     block_span = Some(braces);
@@ -389,14 +498,17 @@ impl Builder<'_> {
             block_span,
             span,
         };
-        (item, hoisted)
+        (item, hoisted, closed_early)
     }
 
-    /// Whether `item` stands on a line below `header` and further right: one of its facts.
-    fn belongs_to(&self, header: &Item, item: &Item) -> bool {
-        let below =
-            header.block.is_some() || self.source[header.span.end..item.span.start].contains('\n');
-        below && self.column(item.span.start) > self.column(header.span.start)
+    /// Whether `item` stands on a line below the header and further right: one of its facts.
+    fn takes(&self, header: &Header, item: &Item) -> bool {
+        let below = header.item.block.is_some()
+            || self
+                .source
+                .get(header.item.span.end..item.span.start)
+                .is_some_and(|between| between.contains('\n'));
+        below && self.column(item.span.start) > header.column
     }
 
     /// How far right an offset stands on its line, in bytes.
@@ -591,6 +703,21 @@ fn lexical_check(source: &str) -> Lexical {
                 }
                 continue;
             }
+            // A `"""` that starts its line opens no text (openers follow a keyword): it closes a
+            // text block whose opening line was lost.
+            b'"' if source[i..].starts_with("\"\"\"") && i - line.start == line.indent(bytes) => {
+                lexical.problems.push(
+                    Diagnostic::error(
+                        "unexpected-text-block-end",
+                        Span::new(i, i + 3),
+                        "this `\"\"\"` ends no text block",
+                    )
+                    .with_label("no text block is open here")
+                    .with_help("delete it, or start the text with e.g. `text \"\"\"` on the line where it begins"),
+                );
+                i += 3;
+                continue;
+            }
             b'"' if source[i..].starts_with("\"\"\"") => match text_block_end(source, i + 3) {
                 TextBlockEnd::Closed(close) => {
                     if let Some(newline) = source[i..close].rfind('\n') {
@@ -703,22 +830,23 @@ fn stray_close_problem(at: usize) -> Diagnostic {
 enum TextBlockEnd {
     /// At the `\"\"\"` starting at this offset.
     Closed(usize),
-    /// It is never closed: its text ends at this offset, before a line that holds only `}` or at
-    /// the end of the file (the grammar's `lone_close`).
+    /// It is never closed: its text ends at this offset, before a line that cannot be prose or
+    /// at the end of the file.
     Open(usize),
 }
 
+/// Finds the end of a text block as the grammar does (`text_block_stop`).
 fn text_block_end(source: &str, body: usize) -> TextBlockEnd {
     let close = source[body..].find("\"\"\"").map(|at| body + at);
-    let mut line_end = body;
-    while let Some(newline) = source[line_end..].find('\n').map(|at| line_end + at) {
+    let mut from = body;
+    while let Some(newline) = source[from..].find('\n').map(|at| from + at) {
         if close.is_some_and(|close| close < newline) {
             break;
         }
         let next = &source[newline + 1..];
         let line = next.split('\n').next().unwrap_or("").trim_end_matches('\r');
-        if line.trim_matches([' ', '\t']) == "}" {
-            // The grammar's text ends before the line break that precedes the `}` line.
+        if ends_text(line) {
+            // The grammar's text ends before the line break that precedes the line.
             let end = if source[..newline].ends_with('\r') {
                 newline - 1
             } else {
@@ -726,12 +854,27 @@ fn text_block_end(source: &str, body: usize) -> TextBlockEnd {
             };
             return TextBlockEnd::Open(end);
         }
-        line_end = newline + 1;
+        from = newline + 1;
     }
     match close {
         Some(close) => TextBlockEnd::Closed(close),
         None => TextBlockEnd::Open(source.len()),
     }
+}
+
+/// Whether a line cannot be prose in a text block: it holds only `}`, or opens a block
+/// (`activity x "T" {`) or a text (`text """`).
+fn ends_text(line: &str) -> bool {
+    let line = line.trim_matches([' ', '\t']);
+    let keyword_len = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(line.len());
+    let starts_with_keyword = line.starts_with(|c: char| c.is_ascii_alphabetic());
+    line == "}"
+        || (starts_with_keyword
+            && line[keyword_len..].starts_with([' ', '\t'])
+            && line[keyword_len..].trim_start() == "\"\"\"")
+        || (starts_with_keyword && line.ends_with('{') && line.find('{') == Some(line.len() - 1))
 }
 
 /// The line the lexical check is in, with its indentation measured once.
