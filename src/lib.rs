@@ -9,6 +9,7 @@ mod address;
 pub mod check;
 mod compile;
 pub mod diagnostic;
+pub mod language;
 pub mod law;
 pub mod load;
 pub mod lower;

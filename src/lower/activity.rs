@@ -1,6 +1,7 @@
 //! Processing activities and the facts only they have.
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::language::{self, Context};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
 
@@ -27,7 +28,7 @@ impl Lowerer {
     fn activity_facts(&mut self, item: &Item, activity: &mut Activity, what: &str) {
         for fact in self.block(item, what) {
             let keyword = fact.keyword.text.as_str();
-            if what == "defaults" && NOT_DEFAULTS.contains(&keyword) {
+            if what == "defaults" && not_a_default(keyword) {
                 self.error(
                     Diagnostic::error(
                         "not-a-default",
@@ -101,7 +102,7 @@ impl Lowerer {
             "section" => activity.sections.push(self.section(fact, true)),
             "link" => activity.links.extend(self.link(fact)),
             "allow" => activity.allowances.extend(self.allowance(fact)),
-            _ => self.unknown(fact, "an activity", &[ACTIVITY]),
+            _ => self.unknown(fact, Context::Activity),
         }
     }
 
@@ -190,7 +191,7 @@ impl Lowerer {
                         let value = self.string(inner, "when \"bei Aufzeichnungen\"");
                         self.once(&mut basis.when, value, inner);
                     }
-                    _ => self.unknown(inner, "a legal basis", &[BASIS]),
+                    _ => self.unknown(inner, Context::Basis),
                 }
             }
         }
@@ -234,7 +235,7 @@ impl Lowerer {
                         let value = self.string(inner, "role \"Unterauftragsverarbeiter\"");
                         self.once(&mut role, value, inner);
                     }
-                    _ => self.unknown(inner, "a processor", &[PROCESSOR]),
+                    _ => self.unknown(inner, Context::Processor),
                 }
             }
         }
@@ -333,7 +334,7 @@ impl Lowerer {
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut text),
-                    _ => self.unknown(inner, "a transfer", &[TRANSFER]),
+                    _ => self.unknown(inner, Context::Transfer),
                 }
             }
         }
@@ -601,15 +602,18 @@ impl Lowerer {
                     self.once(&mut cookie.necessity, value, fact);
                 }
                 "text" => self.text_once(fact, &mut cookie.text),
-                _ => self.unknown(fact, "a cookie", &[COOKIE]),
+                _ => self.unknown(fact, Context::Cookie),
             }
         }
         Some(cookie)
     }
 }
 
-/// Facts that describe one activity only, and so cannot be defaults.
-const NOT_DEFAULTS: &[&str] = &["text", "section", "allow", "cookie"];
+/// Whether a keyword is a fact that describes one activity only (`text`, `cookie`, …), and so
+/// cannot be a default. Unknown keywords are not: they are reported as unknown.
+fn not_a_default(keyword: &str) -> bool {
+    language::keyword_in(keyword, Context::Activity).is_some_and(|k| !k.default)
+}
 
 fn empty_activity(id: Option<String>, title: String, span: Span) -> Activity {
     Activity {

@@ -5,13 +5,16 @@
 //! has none.
 //!
 //! `activity.rs` lowers processing activities, `values.rs` reads and checks single values, and
-//! `resolve.rs` checks references and gives every part its anchor.
+//! `resolve.rs` checks references and gives every part its anchor. Which keywords a block has,
+//! for the help on one it does not have, and their German aliases come from the table in
+//! [`crate::language`]; a test below checks that the `match` arms here accept exactly those.
 
 mod activity;
 mod resolve;
 mod values;
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::language::Context;
 use crate::law::law;
 use crate::model::*;
 use crate::syntax::{File, Item, Value, ValueKind};
@@ -27,95 +30,6 @@ pub fn lower(file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
     (policy, lowerer.diagnostics)
 }
 
-/// How a fact is written, for keywords whose values are easily got wrong; shown in the help of a
-/// syntax error on a line that starts with the keyword.
-pub fn example(keyword: &str) -> Option<&'static str> {
-    Some(match keyword {
-        "language" => "language de",
-        "state" => "state DE-HE",
-        "revised" => "revised 2024-05-02",
-        "website" | "web" => "website \"https://www.example.de\"",
-        "address" => "address \"Obere Königsstraße 8\" \"34117 Kassel\"",
-        "phone" => "phone \"0561 115\"",
-        "email" => "email \"info@example.de\"",
-        "data" => "data \"IP-Adresse\", \"Datum und Uhrzeit\"",
-        "purpose" => "purpose \"Versand des Newsletters\"",
-        "basis" => "basis 6(1)(e) \"§ 3 HDSIG\"",
-        "retention" => "retention 30 days",
-        "recipients" | "recipient" => "recipients \"Presseunternehmen\", sitepark",
-        "processor" => "processor sitepark",
-        "transfer" => "transfer cisco scc",
-        "lifetime" => "lifetime 13 months",
-        "right" => "right access \"§ 52 HDSIG\"",
-        "allow" => "allow missing-retention \"Das Original nennt keine Frist.\"",
-        _ => return None,
-    })
-}
-
-const POLICY: &[&str] = &[
-    "language",
-    "state",
-    "revised",
-    "website",
-    "preamble",
-    "allow",
-    "controller",
-    "supervisory-authority",
-    "organisation",
-    "activity",
-    "section",
-    "rights",
-    "defaults",
-];
-const CONTACT: &[&str] = &[
-    "address", "country", "phone", "fax", "email", "de-mail", "web", "hours",
-];
-const CONTROLLER: &[&str] = &["represented-by", "responsible-for", "text", "officer"];
-const OFFICER: &[&str] = &["role", "organisation", "text"];
-const AUTHORITY: &[&str] = &["text"];
-const ORGANISATION: &[&str] = &["represented-by", "privacy-policy", "text"];
-const ACTIVITY: &[&str] = &[
-    "controller",
-    "text",
-    "data",
-    "subjects",
-    "source",
-    "purpose",
-    "basis",
-    "legitimate-interest",
-    "recipients",
-    "recipient",
-    "processor",
-    "joint-controller",
-    "operator",
-    "presence",
-    "partner",
-    "transfer",
-    "retention",
-    "requirement",
-    "automated-decisions",
-    "cookie",
-    "privacy-policy",
-    "link",
-    "objection",
-    "withdrawal",
-    "section",
-    "allow",
-];
-const BASIS: &[&str] = &["law", "when"];
-const PROCESSOR: &[&str] = &["role"];
-const TRANSFER: &[&str] = &["text"];
-const COOKIE: &[&str] = &[
-    "provider",
-    "purpose",
-    "lifetime",
-    "necessary",
-    "consent",
-    "text",
-];
-const SECTION: &[&str] = &["text", "section", "activity", "defaults"];
-const RIGHTS: &[&str] = &["title", "text", "right"];
-const RIGHT: &[&str] = &["text"];
 const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
 const TIME_UNITS: &[&str] = &[
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
@@ -255,7 +169,7 @@ impl Lowerer {
                     let value = Some(self.defaults(fact));
                     self.once(&mut defaults, value, fact);
                 }
-                _ => self.unknown(fact, "a policy", &[POLICY]),
+                _ => self.unknown(fact, Context::Policy),
             }
         }
         policy.language = language.unwrap_or(Language::De);
@@ -299,7 +213,7 @@ impl Lowerer {
                 }
                 "text" => self.text_once(fact, &mut controller.text),
                 "officer" => controller.officers.push(self.officer(fact)),
-                _ => self.unknown(fact, "a controller", &[CONTROLLER, CONTACT]),
+                _ => self.unknown(fact, Context::Controller),
             }
         }
         controller
@@ -332,7 +246,7 @@ impl Lowerer {
                     self.once(&mut officer.organisation, value, fact);
                 }
                 "text" => self.text_once(fact, &mut officer.text),
-                _ => self.unknown(fact, "an officer", &[OFFICER, CONTACT]),
+                _ => self.unknown(fact, Context::Officer),
             }
         }
         officer
@@ -357,7 +271,7 @@ impl Lowerer {
             }
             match fact.keyword.text.as_str() {
                 "text" => self.text_once(fact, &mut authority.text),
-                _ => self.unknown(fact, "a supervisory authority", &[AUTHORITY, CONTACT]),
+                _ => self.unknown(fact, Context::Authority),
             }
         }
         authority
@@ -402,7 +316,7 @@ impl Lowerer {
                     self.once(&mut organisation.privacy_policy, value, fact);
                 }
                 "text" => self.text_once(fact, &mut organisation.text),
-                _ => self.unknown(fact, "an organisation", &[ORGANISATION, CONTACT]),
+                _ => self.unknown(fact, Context::Organisation),
             }
         }
         Some(organisation)
@@ -490,7 +404,7 @@ impl Lowerer {
                     )
                     .with_help("move it out of the activity; to group activities, put them in a `section` of the policy"),
                 ),
-                _ => self.unknown(fact, "a section", &[SECTION]),
+                _ => self.unknown(fact, Context::Section),
             }
         }
         // A section's defaults come before the policy's, which are applied after the whole policy.
@@ -522,7 +436,7 @@ impl Lowerer {
                 }
                 "text" => self.text_once(fact, &mut rights.text),
                 "right" => rights.rights.extend(self.right(fact)),
-                _ => self.unknown(fact, "the rights", &[RIGHTS]),
+                _ => self.unknown(fact, Context::Rights),
             }
         }
         rights
@@ -571,7 +485,7 @@ impl Lowerer {
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut right.text),
-                    _ => self.unknown(inner, "a right", &[RIGHT]),
+                    _ => self.unknown(inner, Context::Right),
                 }
             }
         }
@@ -645,4 +559,199 @@ fn list(items: &[&str]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Lowering and the table of the language agree: what lowering accepts in a block is what
+/// `crate::language` lists for it, with the arity and German aliases the table gives.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::{KEYWORDS, in_context};
+
+    /// A policy with `body` in a block of the kind `context`, beside a controller and the
+    /// organisations the examples of the table refer to. `None` for contact details, which are
+    /// tested in each block that has them.
+    fn policy_with(context: Context, body: &str) -> Option<String> {
+        let block = match context {
+            Context::File => return Some(format!("{body}\n")),
+            Context::Contact => return None,
+            Context::Policy => body.to_string(),
+            Context::Controller => format!("controller c \"C\" {{\n{body}\n}}"),
+            Context::Officer => format!("controller c \"C\" {{ officer \"O\" {{\n{body}\n}} }}"),
+            Context::Authority => format!("supervisory-authority \"A\" {{\n{body}\n}}"),
+            Context::Organisation => format!("organisation o \"O\" {{\n{body}\n}}"),
+            Context::Activity => format!("activity a \"A\" {{\n{body}\n}}"),
+            Context::Defaults => format!("defaults {{\n{body}\n}}"),
+            Context::Section => format!("section s \"S\" {{\n{body}\n}}"),
+            Context::Rights => format!("rights {{\n{body}\n}}"),
+            Context::Right => format!("rights {{ right access {{\n{body}\n}} }}"),
+            Context::Cookie => format!("activity a \"A\" {{ cookie \"c\" {{\n{body}\n}} }}"),
+            Context::Basis => format!("activity a \"A\" {{ basis 6(1)(e) {{\n{body}\n}} }}"),
+            Context::Processor => {
+                format!("activity a \"A\" {{ processor sitepark {{\n{body}\n}} }}")
+            }
+            Context::Transfer => {
+                format!("activity a \"A\" {{ transfer cisco scc {{\n{body}\n}} }}")
+            }
+        };
+        let declared = ["sitepark", "cisco", "meta", "akdb", "matomo"]
+            .map(|id| format!("organisation {id} \"{id}\"\n"))
+            .concat();
+        Some(format!(
+            "policy \"P\" {{\ncontroller kassel \"Stadt Kassel\" {{ }}\n{declared}{block}\n}}\n"
+        ))
+    }
+
+    /// What parsing and lowering report about `source`.
+    fn diagnostics(source: &str) -> Vec<Diagnostic> {
+        let parsed = crate::syntax::parse(source);
+        let mut diagnostics = parsed.problems;
+        diagnostics.extend(lower(&parsed.file).1);
+        diagnostics
+    }
+
+    fn show(diagnostics: &[Diagnostic]) -> String {
+        diagnostics
+            .iter()
+            .map(|d| format!("{}: {} ({:?})\n", d.name, d.message, d.help))
+            .collect()
+    }
+
+    #[test]
+    fn every_keyword_of_the_table_is_accepted_where_the_table_puts_it() {
+        let mut tried = 0;
+        for &context in Context::ALL {
+            for keyword in in_context(context) {
+                let Some(source) = policy_with(context, keyword.example) else {
+                    continue;
+                };
+                let found = diagnostics(&source);
+                assert!(
+                    found.iter().all(|d| !d.is_error()),
+                    "`{}` in {context:?}:\n{source}\n{}",
+                    keyword.name,
+                    show(&found)
+                );
+                tried += 1;
+            }
+        }
+        assert!(tried > 80, "only {tried} keywords tried");
+    }
+
+    #[test]
+    fn a_keyword_repeats_if_and_only_if_the_table_says_so() {
+        for &context in Context::ALL {
+            for keyword in in_context(context) {
+                let twice = format!("{}\n{}", keyword.example, keyword.example);
+                let Some(source) = policy_with(context, &twice) else {
+                    continue;
+                };
+                let found = diagnostics(&source);
+                let duplicate = found
+                    .iter()
+                    .any(|d| d.name == "duplicate-fact" || d.name == "duplicate-policy");
+                assert_eq!(
+                    duplicate,
+                    !keyword.repeats,
+                    "`{}` twice in {context:?}:\n{source}\n{}",
+                    keyword.name,
+                    show(&found)
+                );
+            }
+        }
+    }
+
+    /// The words lowering's `match` arms compare keywords (and values) with: `"data" =>`,
+    /// `"recipients" | "recipient" =>`, `"activity" if …`.
+    fn words_lowering_matches() -> Vec<&'static str> {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("activity.rs"),
+            include_str!("values.rs"),
+        ];
+        let mut words = Vec::new();
+        for source in sources {
+            for (i, _) in source.match_indices('"') {
+                let literal = &source[i + 1..];
+                let Some(end) = literal.find('"') else {
+                    continue;
+                };
+                let (word, after) = (&literal[..end], literal[end + 1..].trim_start());
+                let is_word = word.starts_with(|c: char| c.is_ascii_lowercase())
+                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+                let is_pattern = ["=>", "|", "if "].iter().any(|p| after.starts_with(p));
+                if is_word && is_pattern && !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn every_other_word_is_refused() {
+        let matched = words_lowering_matches();
+        for word in ["hours", "recipient", "necessary", "when", "title", "until"] {
+            assert!(matched.contains(&word), "`{word}` not found in lowering");
+        }
+        let mut names: Vec<&str> = KEYWORDS.iter().map(|k| k.name).collect();
+        names.extend(matched);
+        names.extend(["colour", "zweck"]);
+        for &context in Context::ALL {
+            for name in &names {
+                if in_context(context).any(|k| k.name == *name) {
+                    continue;
+                }
+                let Some(source) = policy_with(context, &format!("{name} \"x\"")) else {
+                    continue;
+                };
+                let found = diagnostics(&source);
+                let quoted = format!("`{name}`");
+                assert!(
+                    found.iter().any(|d| {
+                        matches!(d.name, "unknown-keyword" | "not-a-default")
+                            && d.message.starts_with(&quoted)
+                    }),
+                    "`{name}` in {context:?} is not refused:\n{source}\n{}",
+                    show(&found)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn help_for_an_unknown_keyword_comes_from_the_table() {
+        for &context in Context::ALL {
+            // The defaults hold an activity's facts and are reported as one.
+            let reported = match context {
+                Context::File | Context::Contact => continue,
+                Context::Defaults => Context::Activity,
+                other => other,
+            };
+            let Some(source) = policy_with(context, "xylophon \"x\"") else {
+                continue;
+            };
+            let found = diagnostics(&source);
+            let names: Vec<&str> = in_context(reported).map(|k| k.name).collect();
+            let expected = format!("{} can have: {}", reported.noun(), list(&names));
+            assert!(
+                found.iter().any(|d| d.help.as_deref() == Some(&expected)),
+                "in {context:?}, expected {expected:?}:\n{}",
+                show(&found)
+            );
+            for keyword in in_context(context) {
+                for german in keyword.german {
+                    let source = policy_with(context, &format!("{german} \"x\"")).unwrap();
+                    let expected =
+                        format!("keywords are English: `{german}` is `{}`", keyword.name);
+                    let found = diagnostics(&source);
+                    assert!(
+                        found.iter().any(|d| d.help.as_deref() == Some(&expected)),
+                        "in {context:?}, expected {expected:?}:\n{}",
+                        show(&found)
+                    );
+                }
+            }
+        }
+    }
 }

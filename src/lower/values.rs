@@ -3,47 +3,11 @@
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::language::{self, Context};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
 
 use super::*;
-
-/// German words a data protection officer may reach for, and the keyword they mean.
-const GERMAN_KEYWORDS: &[(&str, &str)] = &[
-    ("sprache", "language"),
-    ("bundesland", "state"),
-    ("stand", "revised"),
-    ("webseite", "website"),
-    ("verantwortlicher", "controller"),
-    ("verantwortliche", "controller"),
-    ("datenschutzbeauftragter", "officer"),
-    ("datenschutzbeauftragte", "officer"),
-    ("aufsichtsbehoerde", "supervisory-authority"),
-    ("verarbeitung", "activity"),
-    ("abschnitt", "section"),
-    ("rechte", "rights"),
-    ("recht", "right"),
-    ("vorgaben", "defaults"),
-    ("adresse", "address"),
-    ("anschrift", "address"),
-    ("telefon", "phone"),
-    ("land", "country"),
-    ("sprechzeiten", "hours"),
-    ("daten", "data"),
-    ("betroffene", "subjects"),
-    ("herkunft", "source"),
-    ("quelle", "source"),
-    ("zweck", "purpose"),
-    ("zwecke", "purpose"),
-    ("rechtsgrundlage", "basis"),
-    ("empfaenger", "recipients"),
-    ("auftragsverarbeiter", "processor"),
-    ("speicherdauer", "retention"),
-    ("loeschfrist", "retention"),
-    ("widerspruch", "objection"),
-    ("widerruf", "withdrawal"),
-    ("titel", "title"),
-];
 
 /// German units of time, and the unit klartext writes.
 const GERMAN_UNITS: &[(&str, &str)] = &[
@@ -177,31 +141,26 @@ impl Lowerer {
         }
     }
 
-    pub(super) fn unknown(&mut self, fact: &Item, context: &str, known: &[&[&str]]) {
-        let candidates = known.iter().flat_map(|list| list.iter().copied());
+    /// Reports a keyword that `context` does not have, with the keyword meant if it is a
+    /// misspelling or a German word for one, and else every keyword `context` has.
+    pub(super) fn unknown(&mut self, fact: &Item, context: Context) {
         let word = fact.keyword.text.as_str();
-        let german = GERMAN_KEYWORDS
-            .iter()
-            .find(|(german, keyword)| {
-                word.eq_ignore_ascii_case(german) && known.iter().any(|list| list.contains(keyword))
-            })
-            .map(|(_, keyword)| keyword);
+        let german = language::in_context(context)
+            .find(|keyword| keyword.german.iter().any(|g| word.eq_ignore_ascii_case(g)));
+        let candidates = language::in_context(context).map(|keyword| keyword.name);
         let help = match (german, did_you_mean(word, candidates)) {
-            (Some(keyword), _) => format!("keywords are English: `{word}` is `{keyword}`"),
+            (Some(keyword), _) => format!("keywords are English: `{word}` is `{}`", keyword.name),
             (None, Some(suggestion)) => format!("did you mean `{suggestion}`?"),
             (None, None) => {
-                let all: Vec<&str> = known.iter().flat_map(|list| list.iter().copied()).collect();
-                format!("{context} can have: {}", list(&all))
+                let all: Vec<&str> = language::in_context(context).map(|k| k.name).collect();
+                format!("{} can have: {}", context.noun(), list(&all))
             }
         };
         self.error(
             Diagnostic::error(
                 "unknown-keyword",
                 fact.keyword.span,
-                format!(
-                    "`{}` is not something {context} can have",
-                    fact.keyword.text
-                ),
+                format!("`{word}` is not something {} can have", context.noun()),
             )
             .with_label("unknown keyword")
             .with_help(help),

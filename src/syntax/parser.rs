@@ -952,7 +952,7 @@ fn syntax_error(source: &str, position: usize, positives: &[Rule], in_line: bool
         "a policy starts with `policy \"Title\" {`".to_string()
     } else if let Some(date) = german_date(source, position) {
         format!("dates are written year-month-day: `{date}`")
-    } else if let Some(example) = crate::lower::example(&keyword) {
+    } else if let Some(example) = crate::language::example(&keyword) {
         format!("write it like `{example}`")
     } else {
         "a fact is a keyword followed by its values, e.g. `retention 30 days`; a value is a text in \
