@@ -153,6 +153,7 @@ impl Builder<'_> {
                     self.end_header(&mut header, &mut items, None);
                     if let Some(facts) = facts_column
                         && column > facts
+                        && self.first_on_line(item.span.start)
                     {
                         let span = item.span;
                         header = Some(Header {
@@ -509,6 +510,12 @@ impl Builder<'_> {
                 .get(header.item.span.end..item.span.start)
                 .is_some_and(|between| between.contains('\n'));
         below && self.column(item.span.start) > header.column
+    }
+
+    /// Whether only white space stands before `offset` on its line.
+    fn first_on_line(&self, offset: usize) -> bool {
+        let line_start = self.source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        self.source[line_start..offset].trim().is_empty()
     }
 
     /// How far right an offset stands on its line, in bytes.
