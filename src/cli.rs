@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Check policies and write the notice in the chosen formats
     Compile {
-        /// Policy files, or folders of `.klar` files
+        /// Policy files, or folders of `.klar` files; `-` reads one policy from standard input
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Formats to write: html, fragment, md, txt, json, yaml
@@ -48,7 +48,7 @@ enum Command {
     },
     /// Check policies and report problems without writing anything
     Check {
-        /// Policy files, or folders of `.klar` files
+        /// Policy files, or folders of `.klar` files; `-` reads one policy from standard input
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[command(flatten)]
@@ -136,7 +136,7 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 fn read_and_compile(path: &Path) -> Result<Outcome, String> {
     let bytes = load::read_policy(path)?;
-    Ok(compile(&path.display().to_string(), &bytes))
+    Ok(compile(&load::source_name(path), &bytes))
 }
 
 struct Reporter {
@@ -252,6 +252,11 @@ fn run_compile(
     if to_stdout && (files.len() != 1 || formats.len() != 1) {
         return fail("`--out -` writes one format of one policy; name one file and one `--format`");
     }
+    if !to_stdout && files.iter().any(|f| load::is_stdin(f)) {
+        return fail(
+            "a policy read from standard input (`-`) is written to standard output: add `--out -` and one `--format`",
+        );
+    }
     let plan = if to_stdout {
         vec![Vec::new(); files.len()]
     } else {
@@ -334,7 +339,7 @@ fn render_all(
                 .map_err(|error| {
                     format!(
                         "cannot render {} as {}: {error}",
-                        path.display(),
+                        load::source_name(path),
                         format.name()
                     )
                 })

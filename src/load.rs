@@ -24,6 +24,23 @@ use std::path::{Path, PathBuf};
 /// klartext read without bound.
 pub const MAX_POLICY_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How diagnostics name a policy read from standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether a path named on the command line means standard input (`-`), for editors and pipes.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name of a policy source in diagnostics: its path, or `<stdin>`.
+pub fn source_name(path: &Path) -> String {
+    if is_stdin(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
 /// The policy files named on the command line, and the links that were left out.
 #[derive(Debug, Default)]
 pub struct PolicyFiles {
@@ -62,6 +79,12 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<PolicyFiles, String> {
     let mut found = PolicyFiles::default();
     let mut seen = HashSet::new();
     for path in paths {
+        if is_stdin(path) {
+            if !found.files.iter().any(|f| is_stdin(f)) {
+                found.files.push(path.clone());
+            }
+            continue;
+        }
         let metadata = fs::metadata(path).map_err(|error| cannot_read(path, &error))?;
         let files = if metadata.is_dir() {
             let (files, skipped) = folder(path)?;
@@ -148,6 +171,17 @@ fn folder(dir: &Path) -> Result<(Vec<PathBuf>, Vec<SkippedLink>), String> {
 /// a writer), checked again on the opened file (the path may have changed in between), and the
 /// read itself stops after the limit, should the file grow while it is read.
 pub fn read_policy(path: &Path) -> Result<Vec<u8>, String> {
+    if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(MAX_POLICY_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("cannot read standard input: {error}"))?;
+        if bytes.len() as u64 > MAX_POLICY_BYTES {
+            return Err(too_large(Path::new(STDIN_NAME)));
+        }
+        return Ok(bytes);
+    }
     let metadata = fs::metadata(path).map_err(|error| cannot_read(path, &error))?;
     ensure_readable(path, &metadata)?;
     let file = File::open(path).map_err(|error| cannot_read(path, &error))?;

@@ -148,10 +148,18 @@ fn output_is_byte_stable() {
             .status
             .success()
     );
-    for (a, b) in files_in(&dir.path().join("a"))
-        .iter()
-        .zip(files_in(&dir.path().join("b")))
-    {
+    let first = files_in(&dir.path().join("a"));
+    let second = files_in(&dir.path().join("b"));
+    // Both runs wrote every format, under the same names; a missing file is a difference too.
+    assert_eq!(first.len(), 6, "{first:?}");
+    let names = |files: &[std::path::PathBuf]| -> Vec<std::ffi::OsString> {
+        files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&first), names(&second));
+    for (a, b) in first.iter().zip(&second) {
         assert_eq!(
             std::fs::read(a).unwrap(),
             std::fs::read(b).unwrap(),
@@ -729,6 +737,52 @@ fn a_policy_file_larger_than_64_mib_is_refused() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("policies/huge.klar is larger than 64 MiB"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_policy_is_read_from_standard_input_as_stdin() {
+    use std::io::Write as _;
+    let dir = workspace();
+    let run = |args: &[&str], input: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_klartext"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let broken = MINIMAL.replace("30 days", "30 dayz");
+    let output = run(&["check", "--message-format", "json", "-"], &broken);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("\"file\":\"<stdin>\""), "{stdout}");
+    assert!(stdout.contains("unknown-unit"), "{stdout}");
+
+    let output = run(&["compile", "-", "--format", "md", "--out", "-"], MINIMAL);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .starts_with("---\n")
+    );
+
+    // Written to a folder, a policy from standard input would have no name.
+    let output = run(&["compile", "-"], MINIMAL);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("add `--out -`"),
         "{}",
         stderr(&output)
     );
