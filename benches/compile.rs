@@ -129,6 +129,28 @@ fn generated(n: usize, variant: usize) -> String {
     source
 }
 
+/// `text` with `count` lines spread over it damaged: a stray `(` at the end of a fact's line.
+fn with_broken_lines(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let facts: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let line = lines[i].trim_end();
+            line.starts_with("    ") && line.ends_with('"') && !line.contains("\"\"\"")
+        })
+        .collect();
+    let step = (facts.len() / count).max(1);
+    let broken: Vec<usize> = facts.iter().step_by(step).take(count).copied().collect();
+    let mut out = String::with_capacity(text.len() + count * 2);
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        if broken.contains(&i) {
+            out.push_str(" (");
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let budget = Duration::from_millis(if quick { 200 } else { 2000 });
@@ -146,6 +168,23 @@ fn main() {
             black_box(klartext::syntax::parse(black_box(text)));
         }),
         size,
+    );
+    let broken = with_broken_lines(text, 10);
+    report(
+        "  parse, ten lines broken (error recovery)",
+        measure(budget, || {
+            let parsed = klartext::syntax::parse(black_box(&broken));
+            assert!(!parsed.problems.is_empty());
+            black_box(parsed);
+        }),
+        broken.len(),
+    );
+    report(
+        "  parse + lower + check, ten lines broken",
+        measure(budget, || {
+            black_box(compile("broken.klar", black_box(broken.as_bytes())));
+        }),
+        broken.len(),
     );
     let tree = klartext::syntax::parse(text).file;
     report(
