@@ -10,16 +10,31 @@ use codespan_reporting::files::{Files, SimpleFile};
 use codespan_reporting::term::{self, Config};
 use serde::Serialize;
 
-/// A byte range in a source file.
+pub use crate::source::{FileId, Sources};
+
+/// A byte range in a source file, and which file it is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
+    #[serde(default)]
+    pub file: FileId,
 }
 
 impl Span {
+    /// A span in the policy being compiled ([`FileId::MAIN`]).
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        Span::in_file(FileId::MAIN, start, end)
+    }
+
+    /// A span in the source `file` of the compile's [`Sources`].
+    pub fn in_file(file: FileId, start: usize, end: usize) -> Self {
+        Span { start, end, file }
+    }
+
+    /// Other offsets in the same file.
+    pub fn with_bounds(self, start: usize, end: usize) -> Span {
+        Span::in_file(self.file, start, end)
     }
 
     pub fn range(self) -> Range<usize> {
@@ -29,7 +44,7 @@ impl Span {
     /// The start of an item's span as long as its keyword: to point at a block without
     /// underlining all of it.
     pub fn head(self, keyword: &str) -> Span {
-        Span::new(self.start, self.start + keyword.len())
+        self.with_bounds(self.start, self.start + keyword.len())
     }
 }
 
@@ -414,6 +429,38 @@ impl SourceFile {
             "law": diagnostic.law,
         })
     }
+}
+
+impl Sources {
+    /// Renders a diagnostic for a person, quoting the file its span is in (see
+    /// [`SourceFile::render`]).
+    pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
+        match self.get(diagnostic.span.file) {
+            Some(file) => file.render(diagnostic, color),
+            None => unplaced(diagnostic),
+        }
+    }
+
+    /// One JSON object describing a diagnostic (see [`SourceFile::to_json`]).
+    pub fn to_json(&self, diagnostic: &Diagnostic) -> serde_json::Value {
+        match self.get(diagnostic.span.file) {
+            Some(file) => file.to_json(diagnostic),
+            None => self.main().to_json(diagnostic),
+        }
+    }
+}
+
+/// A diagnostic whose file is not among the sources: its name and message alone.
+fn unplaced(diagnostic: &Diagnostic) -> String {
+    format!(
+        "{}[{}]: {}\n",
+        match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        diagnostic.name,
+        visible(&diagnostic.message)
+    )
 }
 
 #[cfg(test)]
