@@ -388,18 +388,33 @@ fn activity_lints(
             "add e.g. `retention 30 days` or `retention criteria \"…\"`",
         ));
     }
-    let consent = activity.legal_bases.iter().any(|b| {
+    let consent = activity.legal_bases.iter().find(|b| {
         law()
             .legal_basis(&b.article.code())
             .is_some_and(|info| info.consent)
     });
-    if consent && activity.withdrawal.is_empty() && !rights_state_withdrawal {
-        findings.push(warning(
-            "missing-withdrawal",
-            span,
-            format!("“{title}” rests on consent but does not say how to withdraw it"),
-            "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
-        ));
+    if let Some(consent) = consent
+        && activity.withdrawal.is_empty()
+        && !rights_state_withdrawal
+    {
+        let inherited =
+            !(activity.span.start <= consent.span.start && consent.span.end <= activity.span.end);
+        findings.push(
+            warning(
+                "missing-withdrawal",
+                span,
+                format!("“{title}” rests on consent but does not say how to withdraw it"),
+                "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
+            )
+            .with_related(
+                consent.span.head("basis"),
+                if inherited {
+                    "the basis of consent comes from the defaults here"
+                } else {
+                    "the basis of consent is here"
+                },
+            ),
+        );
     }
 }
 

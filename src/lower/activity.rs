@@ -183,6 +183,7 @@ impl Lowerer {
             }
         }
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "law" => basis.laws.extend(self.strings(inner, "law \"§ 3 HDSIG\"")),
@@ -228,6 +229,7 @@ impl Lowerer {
         let organisations = self.references_allowing_block(fact, "processor sitepark");
         let mut role = None;
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "role" => {
@@ -330,6 +332,7 @@ impl Lowerer {
         };
         let mut text = None;
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut text),

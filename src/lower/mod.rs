@@ -126,6 +126,8 @@ const TIME_UNITS: &[&str] = &[
 struct Lowerer {
     diagnostics: Vec<Diagnostic>,
     suggestions_made: usize,
+    /// The blocks whose facts are being lowered, outermost first.
+    scopes: Vec<values::Scope>,
 }
 
 impl Lowerer {
@@ -134,7 +136,7 @@ impl Lowerer {
     }
 
     fn file(&mut self, file: &File) -> Option<Policy> {
-        let mut policy = None;
+        let mut policy: Option<Policy> = None;
         for item in &file.items {
             if item.keyword.text != "policy" {
                 let mut problem = Diagnostic::error(
@@ -151,13 +153,14 @@ impl Lowerer {
                     problem = problem.with_help("everything goes inside `policy \"Title\" { … }`");
                 }
                 self.error(problem);
-            } else if policy.is_some() {
+            } else if let Some(first) = &policy {
                 self.error(
                     Diagnostic::error(
                         "duplicate-policy",
                         item.keyword.span,
                         "a file holds one policy only",
                     )
+                    .with_related(first.span.head("policy"), "the first policy starts here")
                     .with_help("put the second policy in a file of its own"),
                 );
             } else {
@@ -568,6 +571,7 @@ impl Lowerer {
             }
         }
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut right.text),

@@ -64,6 +64,13 @@ const GERMAN_UNITS: &[(&str, &str)] = &[
     ("jahren", "years"),
 ];
 
+/// A block whose facts are being lowered, and the facts given once in it so far (keyword and
+/// its span), for "first given here".
+pub(super) struct Scope {
+    span: Span,
+    given: Vec<(String, Span)>,
+}
+
 impl Lowerer {
     /// The id and title of a block, e.g. `controller kassel "Stadt Kassel" {`. The id is optional.
     pub(super) fn header(
@@ -116,7 +123,10 @@ impl Lowerer {
     /// The facts inside a block; reports a missing block.
     pub(super) fn block<'a>(&mut self, item: &'a Item, what: &str) -> &'a [Item] {
         match &item.block {
-            Some(items) => items,
+            Some(items) => {
+                self.enter(item);
+                items
+            }
             None => {
                 self.error(
                     Diagnostic::error(
@@ -163,18 +173,59 @@ impl Lowerer {
 
     pub(super) fn once<T>(&mut self, slot: &mut Option<T>, value: Option<T>, fact: &Item) {
         if slot.is_some() && value.is_some() {
-            self.error(
-                Diagnostic::error(
-                    "duplicate-fact",
-                    fact.keyword.span,
-                    format!("`{}` is given more than once", fact.keyword.text),
-                )
-                .with_label("given again here")
-                .with_help("keep one of them"),
-            );
+            let first = self.scope_of(fact).and_then(|scope| {
+                scope
+                    .given
+                    .iter()
+                    .find(|(keyword, _)| *keyword == fact.keyword.text)
+                    .map(|&(_, span)| span)
+            });
+            let mut problem = Diagnostic::error(
+                "duplicate-fact",
+                fact.keyword.span,
+                format!("`{}` is given more than once", fact.keyword.text),
+            )
+            .with_label("given again here");
+            if let Some(first) = first {
+                problem = problem.with_related(first, "first given here");
+            }
+            self.error(problem.with_help("keep one of them"));
         } else if value.is_some() {
             *slot = value;
+            if let Some(scope) = self.scope_of(fact) {
+                scope
+                    .given
+                    .push((fact.keyword.text.clone(), fact.keyword.span));
+            }
         }
+    }
+
+    /// Notes that the facts of `item`'s block are lowered next, so that [`Lowerer::once`] can
+    /// tell where a fact given twice was first given.
+    pub(super) fn enter(&mut self, item: &Item) {
+        self.scope_of(item);
+        self.scopes.push(Scope {
+            span: item.span,
+            given: Vec::new(),
+        });
+    }
+
+    /// The innermost block being lowered that holds `fact`; closes the blocks that ended
+    /// before it. Blocks nest, and their facts are lowered in the order of the source.
+    fn scope_of(&mut self, fact: &Item) -> Option<&mut Scope> {
+        let holds = |outer: Span, inner: Span| {
+            outer != inner
+                && outer.file == inner.file
+                && outer.start <= inner.start
+                && inner.end <= outer.end
+        };
+        while let Some(scope) = self.scopes.last() {
+            if holds(scope.span, fact.span) {
+                break;
+            }
+            self.scopes.pop();
+        }
+        self.scopes.last_mut()
     }
 
     pub(super) fn unknown(&mut self, fact: &Item, context: &str, known: &[&[&str]]) {
