@@ -47,7 +47,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
     };
     let source = Sources::new(name, text.clone());
     let parsed = parse(&text);
-    let (model, mut diagnostics) = lower(&parsed.file);
+    let (model, mut diagnostics) = lower(&text, &parsed.file);
     diagnostics.extend(parsed.problems);
     if let Some(policy) = &model {
         diagnostics.extend(check::check(&text, &parsed.file, policy));

@@ -153,6 +153,12 @@ impl Diagnostic {
         self
     }
 
+    /// Adds edits that remove the problem, e.g. the one fix a suggestion may give.
+    pub fn with_fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
+        self.fixes.extend(fixes);
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

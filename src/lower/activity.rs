@@ -6,7 +6,7 @@ use crate::syntax::{Item, Value, ValueKind};
 
 use super::*;
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn activity(&mut self, item: &Item) -> Activity {
         let (id, title) = self.header(item, "activity", "activity newsletter \"Newsletter\" {");
         let mut activity = empty_activity(id, title, item.span);
@@ -322,10 +322,12 @@ impl Lowerer {
                     ValueKind::Word(word) => did_you_mean(word, SAFEGUARDS.iter().copied()),
                     _ => None,
                 };
-                problem = problem.with_help(match suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("write one of {}", list(SAFEGUARDS)),
-                });
+                problem = problem
+                    .with_help(match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("write one of {}", list(SAFEGUARDS)),
+                    })
+                    .with_fixes(replacing(value.span, suggestion));
                 self.error(problem);
                 None
             }

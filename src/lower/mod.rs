@@ -11,13 +11,17 @@ mod activity;
 mod resolve;
 mod values;
 
-use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::diagnostic::{Diagnostic, Fix, Span, did_you_mean};
 use crate::law::law;
 use crate::model::*;
 use crate::syntax::{File, Item, Value, ValueKind};
 
-pub fn lower(file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
-    let mut lowerer = Lowerer::default();
+/// Lowers the syntax tree `file` of the policy text `source`.
+pub fn lower(source: &str, file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
+    let mut lowerer = Lowerer {
+        source,
+        ..Lowerer::default()
+    };
     let policy = lowerer.file(file);
     let policy = policy.map(|mut policy| {
         lowerer.resolve(&policy);
@@ -123,14 +127,16 @@ const TIME_UNITS: &[&str] = &[
 ];
 
 #[derive(Default)]
-struct Lowerer {
+struct Lowerer<'s> {
+    /// The text the tree was parsed from, for fixes that keep what the author wrote.
+    source: &'s str,
     diagnostics: Vec<Diagnostic>,
     suggestions_made: usize,
     /// The blocks whose facts are being lowered, outermost first.
     scopes: Vec<values::Scope>,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
@@ -148,7 +154,11 @@ impl Lowerer {
                 if item.keyword.text.len() > 2
                     && did_you_mean(&item.keyword.text, ["policy"]).is_some()
                 {
-                    problem = problem.with_help("did you mean `policy`?");
+                    problem = problem.with_help("did you mean `policy`?").with_fix(
+                        item.keyword.span,
+                        "policy",
+                        "replace with `policy`",
+                    );
                 } else {
                     problem = problem.with_help("everything goes inside `policy \"Title\" { … }`");
                 }
@@ -543,7 +553,8 @@ impl Lowerer {
         };
         if law().right(kind).is_none() {
             let kinds: Vec<&str> = law().rights.iter().map(|r| r.kind.as_str()).collect();
-            let help = match did_you_mean(kind, kinds.iter().copied()) {
+            let suggestion = did_you_mean(kind, kinds.iter().copied());
+            let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the rights are {}", list(&kinds)),
             };
@@ -554,7 +565,8 @@ impl Lowerer {
                     format!("`{kind}` is not a right of the data subject"),
                 )
                 .with_label("unknown right")
-                .with_help(help),
+                .with_help(help)
+                .with_fixes(replacing(first.span, suggestion)),
             );
             return None;
         }
@@ -598,7 +610,8 @@ impl Lowerer {
             ] => {
                 if !crate::check::LINTS.iter().any(|l| l.name == lint) {
                     let names: Vec<&str> = crate::check::LINTS.iter().map(|l| l.name).collect();
-                    let help = match did_you_mean(lint, names.iter().copied()) {
+                    let suggestion = did_you_mean(lint, names.iter().copied());
+                    let help = match suggestion {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "run `klartext lints` to see every lint".to_string(),
                     };
@@ -608,7 +621,8 @@ impl Lowerer {
                             *span,
                             format!("there is no lint `{lint}`"),
                         )
-                        .with_help(help),
+                        .with_help(help)
+                        .with_fixes(replacing(*span, suggestion)),
                     );
                     return None;
                 }
@@ -641,6 +655,15 @@ fn for_each_activity(parts: &mut [Part], f: &mut impl FnMut(&mut Activity)) {
             _ => {}
         }
     }
+}
+
+/// The fix that writes a suggested word in place of the one at `span`, if there is a suggestion.
+fn replacing(span: Span, suggestion: Option<&str>) -> Option<Fix> {
+    suggestion.map(|word| Fix {
+        span,
+        replacement: word.to_string(),
+        title: format!("replace with `{word}`"),
+    })
 }
 
 fn list(items: &[&str]) -> String {

@@ -14,7 +14,7 @@ const RESERVED_ANCHORS: &[&str] = &["inhalt", "contents", "top"];
 /// How many unknown references get a "did you mean" suggestion.
 const MAX_SUGGESTIONS: usize = 200;
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn resolve(&mut self, policy: &Policy) {
         // Organisations have ids of their own; controllers, activities and sections share one
         // namespace, because their ids are the anchors of the page.
@@ -131,7 +131,8 @@ impl Lowerer {
                 format!("there is no {what} `{}`", reference.id),
             )
             .with_label("not declared in this policy")
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(reference.span, suggestion)),
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::diagnostic::{Diagnostic, Fix, Span, did_you_mean};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
 
@@ -71,7 +71,7 @@ pub(super) struct Scope {
     given: Vec<(String, Span)>,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     /// The id and title of a block, e.g. `controller kassel "Stadt Kassel" {`. The id is optional.
     pub(super) fn header(
         &mut self,
@@ -146,27 +146,46 @@ impl Lowerer {
 
     pub(super) fn no_block(&mut self, fact: &Item) {
         if let Some(span) = fact.block_span {
+            // The block and the spaces before it; not a block left open, which runs to the end
+            // of the file.
+            let closed = self
+                .source
+                .get(span.range())
+                .is_some_and(|b| b.ends_with('}'));
+            let removal = self.source.get(..span.start).map(|before| {
+                span.with_bounds(before.trim_end_matches([' ', '\t']).len(), span.end)
+            });
             self.error(
                 Diagnostic::error(
                     "unexpected-block",
-                    Span::new(span.start, span.start + 1),
+                    span.with_bounds(span.start, span.start + 1),
                     format!("`{}` does not take a block", fact.keyword.text),
                 )
-                .with_help("remove the braces and what is between them"),
+                .with_help("remove the braces and what is between them")
+                .with_fixes(removal.filter(|_| closed).map(|removal| Fix {
+                    span: removal,
+                    replacement: String::new(),
+                    title: "remove the block".to_string(),
+                })),
             );
         }
     }
 
     pub(super) fn no_values(&mut self, fact: &Item) {
         self.no_block(fact);
-        if let Some(value) = fact.values.first() {
+        if let (Some(value), Some(last)) = (fact.values.first(), fact.values.last()) {
             self.error(
                 Diagnostic::error(
                     "wrong-value",
                     value.span,
                     format!("`{}` stands alone", fact.keyword.text),
                 )
-                .with_help("remove what follows it"),
+                .with_help("remove what follows it")
+                .with_fix(
+                    value.span.with_bounds(fact.keyword.span.end, last.span.end),
+                    "",
+                    format!("remove what follows `{}`", fact.keyword.text),
+                ),
             );
         }
     }
@@ -237,7 +256,8 @@ impl Lowerer {
                 word.eq_ignore_ascii_case(german) && known.iter().any(|list| list.contains(keyword))
             })
             .map(|(_, keyword)| keyword);
-        let help = match (german, did_you_mean(word, candidates)) {
+        let suggestion = did_you_mean(word, candidates);
+        let help = match (german, suggestion) {
             (Some(keyword), _) => format!("keywords are English: `{word}` is `{keyword}`"),
             (None, Some(suggestion)) => format!("did you mean `{suggestion}`?"),
             (None, None) => {
@@ -255,7 +275,8 @@ impl Lowerer {
                 ),
             )
             .with_label("unknown keyword")
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(fact.keyword.span, german.copied().or(suggestion))),
         );
     }
 
@@ -311,14 +332,13 @@ impl Lowerer {
                 ValueKind::String(text) => strings.push((text.clone(), value.span)),
                 // Text written without quotes reads as several words: one problem, not one a word.
                 ValueKind::Word(_) | ValueKind::Number(_) | ValueKind::Duration { .. } => {
-                    let mut end = value.span.end;
-                    let mut words = vec![bare_text(value)];
+                    let mut run = vec![value];
                     while let Some(next) = values.next_if(|v| bare_text(v).is_some()) {
-                        end = next.span.end;
-                        words.push(bare_text(next));
+                        run.push(next);
                     }
-                    let span = Span::new(value.span.start, end);
-                    let text = words.into_iter().flatten().collect::<Vec<_>>().join(" ");
+                    let end = run.last().map_or(value.span.end, |last| last.span.end);
+                    let span = value.span.with_bounds(value.span.start, end);
+                    let quoted = self.quoted(&run);
                     self.error(
                         Diagnostic::error(
                             "missing-quotes",
@@ -326,13 +346,63 @@ impl Lowerer {
                             format!("`{}` takes texts in quotes", fact.keyword.text),
                         )
                         .with_label("this text has no quotes")
-                        .with_help(format!("write `{} \"{text}\"`", fact.keyword.text)),
+                        .with_help(format!("write `{} {}`", fact.keyword.text, quoted.texts))
+                        .with_fix(
+                            span,
+                            quoted.replacement,
+                            "put the text in quotes",
+                        ),
                     );
                 }
                 _ => self.wrong_value(fact, value, "texts in quotes", example),
             }
         }
         strings
+    }
+
+    /// Values written without quotes where texts belong, in quotes as the author wrote them:
+    /// values with spaces between them are one text, a comma starts the next.
+    fn quoted(&self, run: &[&Value]) -> Quoted {
+        let quote = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        let mut texts: Vec<String> = Vec::new();
+        let mut between: Vec<&str> = Vec::new();
+        let mut current = String::new();
+        let mut previous: Option<&Value> = None;
+        for value in run {
+            if let Some(previous) = previous {
+                match self.source.get(previous.span.end..value.span.start) {
+                    None => current.push(' '),
+                    Some(gap) if gap.chars().all(|c| c == ' ' || c == '\t') => {
+                        current.push_str(gap)
+                    }
+                    Some(gap) => {
+                        texts.push(std::mem::take(&mut current));
+                        between.push(gap);
+                    }
+                }
+            }
+            match self.source.get(value.span.range()) {
+                Some(written) => current.push_str(written),
+                None => current.push_str(&bare_text(value).unwrap_or_default()),
+            }
+            previous = Some(value);
+        }
+        texts.push(current);
+        let mut replacement = String::new();
+        for (i, text) in texts.iter().enumerate() {
+            if let Some(gap) = i.checked_sub(1).and_then(|before| between.get(before)) {
+                replacement.push_str(gap);
+            }
+            replacement.push_str(&quote(text));
+        }
+        Quoted {
+            texts: texts
+                .iter()
+                .map(|t| quote(t))
+                .collect::<Vec<_>>()
+                .join(", "),
+            replacement,
+        }
     }
 
     pub(super) fn string(&mut self, fact: &Item, example: &str) -> Option<String> {
@@ -470,10 +540,11 @@ impl Lowerer {
         }
         let codes: Vec<&str> = law().states.iter().map(|s| s.code.as_str()).collect();
         let upper = code.to_uppercase();
-        let help = match codes
+        let suggestion = codes
             .iter()
-            .find(|c| **c == upper || c.ends_with(&format!("-{upper}")))
-        {
+            .copied()
+            .find(|c| *c == upper || c.ends_with(&format!("-{upper}")));
+        let help = match suggestion {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!("the states are {}", list(&codes)),
         };
@@ -483,7 +554,8 @@ impl Lowerer {
                 fact.values[0].span,
                 format!("`{code}` is not the code of a German federal state"),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(fact.values[0].span, suggestion)),
         );
         None
     }
@@ -494,10 +566,10 @@ impl Lowerer {
             return Some(code);
         }
         let upper = code.to_uppercase();
-        let help = if law().country(&upper).is_some() {
-            format!("did you mean `{upper}`?")
-        } else {
-            "write the two-letter ISO 3166-1 code, e.g. `IE` for Ireland or `US` for the United States".to_string()
+        let suggestion = law().country(&upper).map(|_| upper.as_str());
+        let help = match suggestion {
+            Some(upper) => format!("did you mean `{upper}`?"),
+            None => "write the two-letter ISO 3166-1 code, e.g. `IE` for Ireland or `US` for the United States".to_string(),
         };
         self.error(
             Diagnostic::error(
@@ -505,7 +577,8 @@ impl Lowerer {
                 fact.values[0].span,
                 format!("`{code}` is not a country klartext knows"),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(fact.values[0].span, suggestion)),
         );
         None
     }
@@ -560,17 +633,18 @@ impl Lowerer {
                     .iter()
                     .find(|(german, _)| other.eq_ignore_ascii_case(german))
                     .map(|(_, unit)| *unit);
-                let help = match german.or_else(|| did_you_mean(other, TIME_UNITS.iter().copied()))
-                {
-                    Some(s) => {
+                let suggestion = german
+                    .or_else(|| did_you_mean(other, TIME_UNITS.iter().copied()))
+                    .map(|s| {
                         let singular = s.trim_end_matches('s');
-                        let unit = if *amount == 1 {
+                        if *amount == 1 {
                             singular.to_string()
                         } else {
                             format!("{singular}s")
-                        };
-                        format!("did you mean `{amount} {unit}`?")
-                    }
+                        }
+                    });
+                let help = match &suggestion {
+                    Some(unit) => format!("did you mean `{amount} {unit}`?"),
                     None => {
                         "write the unit in English: minutes, hours, days, weeks, months or years"
                             .to_string()
@@ -583,7 +657,8 @@ impl Lowerer {
                         format!("`{other}` is not a unit of time"),
                     )
                     .with_label("expected a duration like `30 days`")
-                    .with_help(help),
+                    .with_help(help)
+                    .with_fixes(replacing(unit.span, suggestion.as_deref())),
                 );
                 return None;
             }
@@ -669,6 +744,13 @@ fn prose_depth(markdown: &str) -> usize {
         }
     }
     deepest
+}
+
+/// Bare values in quotes: `texts` on one line for the help, `replacement` keeping what stood
+/// between them (a comma, a line break, a comment) for the fix.
+struct Quoted {
+    texts: String,
+    replacement: String,
 }
 
 /// The text of a value written without quotes, as the author wrote it.
