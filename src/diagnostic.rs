@@ -439,7 +439,8 @@ impl SourceFile {
         .with_message(message.as_ref());
         let mut labels = Vec::new();
         let mut notes = Vec::new();
-        match self.quotable(diagnostic.span) {
+        let primary = self.quotable(diagnostic.span);
+        match primary.clone() {
             Some(range) => {
                 let label = Label::primary((), shown(range.start)..shown(range.end));
                 labels.push(match &diagnostic.label {
@@ -454,7 +455,8 @@ impl SourceFile {
         }
         for related in &diagnostic.related {
             let text = visible(&related.message);
-            let quotable = (related.span.file == diagnostic.span.file)
+            // Quoted beside the primary label; a label of its own would move the header to it.
+            let quotable = (primary.is_some() && related.span.file == diagnostic.span.file)
                 .then(|| self.quotable(related.span))
                 .flatten();
             match (quotable, lookup(related.span.file)) {
@@ -860,6 +862,23 @@ mod tests {
             "{rendered}"
         );
         assert!(!rendered.contains("XXXX"), "{rendered}");
+        assert!(!rendered.contains("---"), "{rendered}");
+
+        // Beside a primary place on a line too long to quote.
+        let long_second = format!(
+            "policy \"T\" {{\n  organisation x \"X\"\n  organisation x \"{}\"\n}}\n",
+            "Y".repeat(MAX_QUOTED_LINE)
+        );
+        let rendered = Sources::new("a.klar", long_second.as_str())
+            .render(&declared_twice(&long_second), false);
+        assert!(
+            rendered.contains("= at a.klar:3:3 (line too long to show)"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("= first declared at a.klar:2:3"),
+            "{rendered}"
+        );
         assert!(!rendered.contains("---"), "{rendered}");
 
         // In another file of the sources.
