@@ -190,11 +190,11 @@ fn main() {
     report(
         "  lower",
         measure(budget, || {
-            black_box(klartext::lower::lower(black_box(&tree)));
+            black_box(klartext::lower::lower(text, black_box(&tree)));
         }),
         size,
     );
-    let lowered = klartext::lower::lower(&tree).0.unwrap();
+    let lowered = klartext::lower::lower(text, &tree).0.unwrap();
     report(
         "  check",
         measure(budget, || {

@@ -149,7 +149,7 @@ pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
         activity_lints(policy, activity, rights_state_withdrawal, &mut findings);
     }
     outdated_law(source, &file.items, &mut findings);
-    apply_allowances(policy, findings)
+    apply_allowances(source, policy, findings)
 }
 
 fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
@@ -388,18 +388,33 @@ fn activity_lints(
             "add e.g. `retention 30 days` or `retention criteria \"…\"`",
         ));
     }
-    let consent = activity.legal_bases.iter().any(|b| {
+    let consent = activity.legal_bases.iter().find(|b| {
         law()
             .legal_basis(&b.article.code())
             .is_some_and(|info| info.consent)
     });
-    if consent && activity.withdrawal.is_empty() && !rights_state_withdrawal {
-        findings.push(warning(
-            "missing-withdrawal",
-            span,
-            format!("“{title}” rests on consent but does not say how to withdraw it"),
-            "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
-        ));
+    if let Some(consent) = consent
+        && activity.withdrawal.is_empty()
+        && !rights_state_withdrawal
+    {
+        let inherited =
+            !(activity.span.start <= consent.span.start && consent.span.end <= activity.span.end);
+        findings.push(
+            warning(
+                "missing-withdrawal",
+                span,
+                format!("“{title}” rests on consent but does not say how to withdraw it"),
+                "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
+            )
+            .with_related(
+                consent.span.head("basis"),
+                if inherited {
+                    "the basis of consent comes from the defaults here"
+                } else {
+                    "the basis of consent is here"
+                },
+            ),
+        );
     }
 }
 
@@ -469,7 +484,7 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 }
 
 /// Removes the findings the author has accepted, and reports acceptances that match nothing.
-fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn apply_allowances(source: &str, policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     /// The allowances of one scope, and whether each has matched a finding.
     struct Scope<'a> {
         span: Span,
@@ -477,7 +492,9 @@ fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnosti
     }
     impl Scope<'_> {
         fn allows(&mut self, finding: &Diagnostic) -> bool {
-            let inside = self.span.start <= finding.span.start && finding.span.end <= self.span.end;
+            let inside = self.span.file == finding.span.file
+                && self.span.start <= finding.span.start
+                && finding.span.end <= self.span.end;
             let mut allowed = false;
             for (allowance, used) in &mut self.allowances {
                 if inside && allowance.lint == finding.name {
@@ -514,24 +531,79 @@ fn apply_allowances(policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnosti
     for scope in std::iter::once(&policy_scope).chain(&activity_scopes) {
         for (allowance, used) in &scope.allowances {
             if !used {
-                kept.push(warning(
-                    "unused-allow",
-                    allowance.span,
-                    format!("nothing here triggers `{}`", allowance.lint),
-                    "remove this `allow`: the policy now says what was missing",
-                ));
+                kept.push(
+                    warning(
+                        "unused-allow",
+                        allowance.span,
+                        format!("nothing here triggers `{}`", allowance.lint),
+                        "remove this `allow`: the policy now says what was missing",
+                    )
+                    .with_fix(
+                        removal(source, allowance.span),
+                        "",
+                        "remove this `allow`",
+                    ),
+                );
             }
         }
     }
-    kept.sort_by_key(|d| (d.span.start, d.name));
+    kept.sort_by_key(|d| (d.span.file, d.span.start, d.name));
     // A fact inherited from `defaults` is checked in every activity, but reported once.
     kept.dedup();
     kept
 }
 
+/// What to delete to remove the item at `span`: its whole line, indentation and line break
+/// included, when nothing else stands on it; else the item alone.
+fn removal(source: &str, span: Span) -> Span {
+    let (Some(before), Some(after)) = (source.get(..span.start), source.get(span.end..)) else {
+        return span;
+    };
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let rest = after.find(['\n', '\r']).unwrap_or(after.len());
+    let blank = |text: &str| text.chars().all(|c| c == ' ' || c == '\t');
+    if !blank(&before[line_start..]) || !blank(&after[..rest]) {
+        return span;
+    }
+    let line_break = match &after[rest..] {
+        text if text.starts_with("\r\n") => 2,
+        "" => 0,
+        _ => 1,
+    };
+    span.with_bounds(line_start, span.end + rest + line_break)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::find_word;
+    use super::{find_word, removal};
+    use crate::diagnostic::Span;
+
+    #[test]
+    fn a_removal_takes_the_whole_line_when_the_item_stands_alone() {
+        let text = "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n\tallow z \"t\"";
+        let span_of = |item: &str| {
+            let at = text.find(item).unwrap();
+            Span::new(at, at + item.len())
+        };
+        let removed = |item: &str| {
+            let span = removal(text, span_of(item));
+            text[..span.start].to_string() + &text[span.end..]
+        };
+        assert_eq!(
+            removed("allow x \"r\""),
+            "a {\n  b; allow y \"s\"\n\tallow z \"t\""
+        );
+        assert_eq!(
+            removed("allow y \"s\""),
+            "a {\n  allow x \"r\"\r\n  b; \n\tallow z \"t\""
+        );
+        assert_eq!(
+            removed("allow z \"t\""),
+            "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n"
+        );
+        // A span that is not in the text is left as it is.
+        assert_eq!(removal("ä", Span::new(1, 2)), Span::new(1, 2));
+    }
 
     #[test]
     fn outdated_law_matches_whole_words_only() {

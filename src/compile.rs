@@ -2,15 +2,18 @@
 //! goes on after a problem, so one run reports all of them.
 
 use crate::check;
-use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use crate::diagnostic::{Diagnostic, Span};
 use crate::lower::lower;
 use crate::model::Policy;
+use crate::source::Sources;
 use crate::syntax::parse;
 
 /// What compiling one policy source produced.
 pub struct Outcome {
-    /// The source as diagnostics quote it.
-    pub source: SourceFile,
+    /// The sources diagnostics quote: the policy ([`FileId::MAIN`](crate::source::FileId::MAIN)),
+    /// and any other file a diagnostic points into. `source.render` and `source.to_json` write a
+    /// diagnostic for people and for tools.
+    pub source: Sources,
     /// The model of what could be read, also when the source has errors (for an outline, or an
     /// editor); absent only when the source holds no policy at all. [`Outcome::policy`] is the
     /// model to publish.
@@ -36,20 +39,20 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
         Ok(text) => text,
         Err(diagnostic) => {
             return Outcome {
-                source: SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
+                source: Sources::new(name, String::from_utf8_lossy(bytes).into_owned()),
                 model: None,
                 diagnostics: vec![*diagnostic],
             };
         }
     };
-    let source = SourceFile::new(name, text.clone());
+    let source = Sources::new(name, text.clone());
     let parsed = parse(&text);
-    let (model, mut diagnostics) = lower(&parsed.file);
+    let (model, mut diagnostics) = lower(&text, &parsed.file);
     diagnostics.extend(parsed.problems);
     if let Some(policy) = &model {
         diagnostics.extend(check::check(&text, &parsed.file, policy));
     }
-    diagnostics.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
     Outcome {
         source,
         model,

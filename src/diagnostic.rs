@@ -10,16 +10,31 @@ use codespan_reporting::files::{Files, SimpleFile};
 use codespan_reporting::term::{self, Config};
 use serde::Serialize;
 
-/// A byte range in a source file.
+pub use crate::source::{FileId, Sources};
+
+/// A byte range in a source file, and which file it is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
+    #[serde(default)]
+    pub file: FileId,
 }
 
 impl Span {
+    /// A span in the policy being compiled ([`FileId::MAIN`]).
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        Span::in_file(FileId::MAIN, start, end)
+    }
+
+    /// A span in the source `file` of the compile's [`Sources`].
+    pub fn in_file(file: FileId, start: usize, end: usize) -> Self {
+        Span { start, end, file }
+    }
+
+    /// Other offsets in the same file.
+    pub fn with_bounds(self, start: usize, end: usize) -> Span {
+        Span::in_file(self.file, start, end)
     }
 
     /// The same span, `by` bytes further on.
@@ -34,7 +49,7 @@ impl Span {
     /// The start of an item's span as long as its keyword: to point at a block without
     /// underlining all of it.
     pub fn head(self, keyword: &str) -> Span {
-        Span::new(self.start, self.start + keyword.len())
+        self.with_bounds(self.start, self.start + keyword.len())
     }
 }
 
@@ -57,6 +72,29 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The GDPR article (or other law) a lint enforces, e.g. `Art. 13(1)(c) DSGVO`.
     pub law: Option<&'static str>,
+    /// Other places the message speaks of, e.g. where an id was first declared.
+    pub related: Vec<Related>,
+    /// Edits that remove the problem, the one the help suggests first.
+    pub fixes: Vec<Fix>,
+}
+
+/// A second place a diagnostic points to, with what it is: "first declared here".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    /// Says what is at the place; written to end in "here", which a note of a place that
+    /// cannot be quoted replaces by "at file:line:column".
+    pub message: String,
+}
+
+/// An edit that removes the problem: replace the text of `span` by `replacement` (an empty
+/// replacement deletes it, an empty span inserts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub span: Span,
+    pub replacement: String,
+    /// What the edit does, for an editor's menu: "replace with `purpose`".
+    pub title: String,
 }
 
 impl Diagnostic {
@@ -69,6 +107,8 @@ impl Diagnostic {
             label: None,
             help: None,
             law: None,
+            related: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -91,6 +131,36 @@ impl Diagnostic {
 
     pub fn with_law(mut self, law: &'static str) -> Self {
         self.law = Some(law);
+        self
+    }
+
+    /// Adds a second place the message speaks of, e.g. "first declared here".
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds an edit that removes the problem: `replacement` for the text of `span`.
+    pub fn with_fix(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            span,
+            replacement: replacement.into(),
+            title: title.into(),
+        });
+        self
+    }
+
+    /// Adds edits that remove the problem, e.g. the one fix a suggestion may give.
+    pub fn with_fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
+        self.fixes.extend(fixes);
         self
     }
 
@@ -341,11 +411,21 @@ impl SourceFile {
     /// help and file name go through [`visible`], and the quoted line comes from a copy of the
     /// text in which each hidden character is one printable stand-in (`␛` for ESC, `�` for C1
     /// controls and bidirectional overrides), so its columns and caret match the original.
+    ///
+    /// This file is taken to be the file of the diagnostic's span. A related place in it is
+    /// quoted as a secondary label; one in another file is named in a note without its place,
+    /// since a file alone does not know the others ([`Sources::render`] does).
     pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
-        let span = Span::new(
-            self.clamp(diagnostic.span.start),
-            self.clamp(diagnostic.span.end),
-        );
+        let own = diagnostic.span.file;
+        self.render_with(diagnostic, color, &|file| (file == own).then_some(self))
+    }
+
+    fn render_with<'a>(
+        &'a self,
+        diagnostic: &Diagnostic,
+        color: bool,
+        lookup: &Lookup<'a>,
+    ) -> String {
         let display = self
             .display
             .get_or_init(|| DisplayCopy::of(self.name(), self.file.source()))
@@ -362,22 +442,40 @@ impl SourceFile {
         }
         .with_code(diagnostic.name)
         .with_message(message.as_ref());
+        let mut labels = Vec::new();
         let mut notes = Vec::new();
-        if self.line_length_at(span.start) > MAX_QUOTED_LINE {
-            let (line, column) = self.location(span.start);
-            notes.push(format!("at {name}:{line}:{column} (line too long to show)"));
-        } else {
-            let end = if span.end > span.start && self.line_length_at(span.end) <= MAX_QUOTED_LINE {
-                span.end
-            } else {
-                span.start
-            };
-            let label = Label::primary((), shown(span.start)..shown(end));
-            report = report.with_labels(vec![match &diagnostic.label {
-                Some(text) => label.with_message(visible(text)),
-                None => label,
-            }]);
+        let primary = self.quotable(diagnostic.span);
+        match primary.clone() {
+            Some(range) => {
+                let label = Label::primary((), shown(range.start)..shown(range.end));
+                labels.push(match &diagnostic.label {
+                    Some(text) => label.with_message(visible(text)),
+                    None => label,
+                });
+            }
+            None => {
+                let (line, column) = self.location(diagnostic.span.start);
+                notes.push(format!("at {name}:{line}:{column} (line too long to show)"));
+            }
         }
+        for related in &diagnostic.related {
+            let text = visible(&related.message);
+            // Quoted beside the primary label; a label of its own would move the header to it.
+            let quotable = (primary.is_some() && related.span.file == diagnostic.span.file)
+                .then(|| self.quotable(related.span))
+                .flatten();
+            match (quotable, lookup(related.span.file)) {
+                (Some(range), _) => labels.push(
+                    Label::secondary((), shown(range.start)..shown(range.end)).with_message(text),
+                ),
+                (None, Some(source)) => {
+                    let (line, column) = source.location(related.span.start);
+                    notes.push(placed(&text, &visible(source.name()), line, column));
+                }
+                (None, None) => notes.push(format!("{text} (in another file)")),
+            }
+        }
+        report = report.with_labels(labels);
         if let Some(law) = diagnostic.law {
             notes.push(format!("law: {}", visible(law)));
         }
@@ -398,32 +496,160 @@ impl SourceFile {
         String::from_utf8_lossy(buffer.as_slice()).into_owned()
     }
 
+    /// The byte range a label underlines for a span of this file, or `None` when its line is
+    /// too long to quote. A span that ends on a line too long to quote is shown by its start.
+    fn quotable(&self, span: Span) -> Option<Range<usize>> {
+        let start = self.clamp(span.start);
+        if self.line_length_at(start) > MAX_QUOTED_LINE {
+            return None;
+        }
+        let end = self.clamp(span.end);
+        let end = if end > start && self.line_length_at(end) <= MAX_QUOTED_LINE {
+            end
+        } else {
+            start
+        };
+        Some(start..end)
+    }
+
     /// One JSON object describing a diagnostic, for editors and CI.
     ///
-    /// JSON escapes control characters anyway; `message` and `help` also carry the escaped form
-    /// of [`visible`], so an editor shows what a person sees in the terminal. `file` stays the
-    /// exact path, for tools to open.
+    /// JSON escapes control characters anyway; `message`, `help` and the messages and titles
+    /// of `related` and `fixes` also carry the escaped form of [`visible`], so an editor shows
+    /// what a person sees in the terminal. `file` stays the exact path, for tools to open, and a
+    /// fix's `replacement` the exact text to write.
+    ///
+    /// This file is taken to be the file of the diagnostic's span; a related place or fix in
+    /// another file is left out, since a file alone does not know the others
+    /// ([`Sources::to_json`] does).
     pub fn to_json(&self, diagnostic: &Diagnostic) -> serde_json::Value {
-        let (line, column) = self.location(diagnostic.span.start);
-        let (end_line, end_column) = self.location(diagnostic.span.end);
-        serde_json::json!({
-            "file": self.name(),
-            "line": line,
-            "column": column,
-            "end_line": end_line,
-            "end_column": end_column,
-            "severity": diagnostic.severity,
-            "name": diagnostic.name,
-            "message": visible(&diagnostic.message),
-            "help": diagnostic.help.as_deref().map(visible),
-            "law": diagnostic.law,
+        let own = diagnostic.span.file;
+        json(diagnostic, Some(self), &|file| {
+            (file == own).then_some(self)
+        })
+    }
+
+    /// Where a span of this file starts and ends: line, column, end line, end column.
+    fn place(&self, span: Span) -> (usize, usize, usize, usize) {
+        let (line, column) = self.location(span.start);
+        let (end_line, end_column) = self.location(span.end);
+        (line, column, end_line, end_column)
+    }
+}
+
+/// Finds the source a [`FileId`] names, for places in other files than the diagnostic's.
+type Lookup<'a> = dyn Fn(FileId) -> Option<&'a SourceFile> + 'a;
+
+/// A related place as a note: "first declared here" becomes "first declared at a.klar:3:5".
+fn placed(message: &str, name: &str, line: usize, column: usize) -> String {
+    match message.strip_suffix(" here") {
+        Some(what) => format!("{what} at {name}:{line}:{column}"),
+        None => format!("{message}: {name}:{line}:{column}"),
+    }
+}
+
+/// The JSON object of a diagnostic whose span is in `source` (`None`: in no known file, and
+/// then without a place).
+fn json(
+    diagnostic: &Diagnostic,
+    source: Option<&SourceFile>,
+    lookup: &Lookup<'_>,
+) -> serde_json::Value {
+    let (line, column, end_line, end_column) = match source {
+        Some(source) => {
+            let (line, column, end_line, end_column) = source.place(diagnostic.span);
+            (Some(line), Some(column), Some(end_line), Some(end_column))
+        }
+        None => (None, None, None, None),
+    };
+    let related: Vec<serde_json::Value> = diagnostic
+        .related
+        .iter()
+        .filter_map(|related| {
+            let source = lookup(related.span.file)?;
+            let (line, column, end_line, end_column) = source.place(related.span);
+            Some(serde_json::json!({
+                "file": source.name(),
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "message": visible(&related.message),
+            }))
+        })
+        .collect();
+    let fixes: Vec<serde_json::Value> = diagnostic
+        .fixes
+        .iter()
+        .filter_map(|fix| {
+            let source = lookup(fix.span.file)?;
+            let (line, column, end_line, end_column) = source.place(fix.span);
+            Some(serde_json::json!({
+                "title": visible(&fix.title),
+                "file": source.name(),
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "replacement": fix.replacement,
+            }))
+        })
+        .collect();
+    serde_json::json!({
+        "file": source.map(SourceFile::name),
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "severity": diagnostic.severity,
+        "name": diagnostic.name,
+        "message": visible(&diagnostic.message),
+        "help": diagnostic.help.as_deref().map(visible),
+        "law": diagnostic.law,
+        "related": related,
+        "fixes": fixes,
+    })
+}
+
+impl Sources {
+    /// Renders a diagnostic for a person (see [`SourceFile::render`]), quoting the file its
+    /// span is in; a related place in another of the sources is named in a note with its file,
+    /// line and column.
+    pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
+        match self.get(diagnostic.span.file) {
+            Some(file) => file.render_with(diagnostic, color, &|id| self.get(id)),
+            None => unplaced(diagnostic),
+        }
+    }
+
+    /// One JSON object describing a diagnostic (see [`SourceFile::to_json`]); related places
+    /// and fixes in any of the sources are given with their file.
+    pub fn to_json(&self, diagnostic: &Diagnostic) -> serde_json::Value {
+        json(diagnostic, self.get(diagnostic.span.file), &|id| {
+            self.get(id)
         })
     }
 }
 
+/// A diagnostic whose file is not among the sources: its name and message alone.
+fn unplaced(diagnostic: &Diagnostic) -> String {
+    format!(
+        "{}[{}]: {}\n",
+        match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        diagnostic.name,
+        visible(&diagnostic.message)
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Diagnostic, MAX_COMPARED_CHARS, SourceFile, Span, did_you_mean, visible};
+    use super::{
+        Diagnostic, MAX_COMPARED_CHARS, MAX_QUOTED_LINE, SourceFile, Sources, Span, did_you_mean,
+        visible,
+    };
 
     #[test]
     fn columns_count_characters_on_short_and_long_lines() {
@@ -583,5 +809,168 @@ mod tests {
         let column = |line: &str, c: char| line.chars().position(|x| x == c).unwrap();
         assert_eq!(column(quoted, 'f'), column(caret, '^'), "{rendered}");
         assert_eq!(caret.matches('^').count(), 6, "{rendered}");
+    }
+
+    const TWICE: &str = "policy \"T\" {\n  organisation x \"X\"\n  organisation x \"Y\"\n}\n";
+
+    fn declared_twice(text: &str) -> Diagnostic {
+        let first = text.find("organisation").unwrap();
+        let second = text.rfind("organisation").unwrap();
+        Diagnostic::error(
+            "duplicate-id",
+            Span::new(second, second + 12),
+            "the organisation `x` is declared twice",
+        )
+        .with_related(Span::new(first, first + 12), "first declared here")
+    }
+
+    #[test]
+    fn a_related_place_on_a_short_line_of_the_same_file_is_a_secondary_label() {
+        let sources = Sources::new("a.klar", TWICE);
+        let rendered = sources.render(&declared_twice(TWICE), false);
+        let lines: Vec<&str> = rendered.lines().collect();
+        let at = |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap();
+        // The first declaration is quoted above the second, underlined with `-` and labelled.
+        assert!(
+            lines[at("organisation x \"X\"")].starts_with("2 │"),
+            "{rendered}"
+        );
+        assert_eq!(
+            lines[at("organisation x \"X\"") + 1],
+            "  │   ------------ first declared here",
+            "{rendered}"
+        );
+        assert!(
+            at("organisation x \"Y\"") > at("first declared here"),
+            "{rendered}"
+        );
+        assert!(lines[at("organisation x \"Y\"") + 1].ends_with("  ^^^^^^^^^^^^"));
+        assert!(rendered.contains("┌─ a.klar:3:3"), "{rendered}");
+        assert!(!rendered.contains("first declared at"), "{rendered}");
+        // A file alone renders the same.
+        assert_eq!(
+            SourceFile::new("a.klar", TWICE).render(&declared_twice(TWICE), false),
+            rendered
+        );
+    }
+
+    #[test]
+    fn a_related_place_that_cannot_be_quoted_is_a_note_with_its_place() {
+        // On a line too long to quote.
+        let long = format!(
+            "policy \"T\" {{\n  organisation x \"{}\"\n  organisation x \"Y\"\n}}\n",
+            "X".repeat(MAX_QUOTED_LINE)
+        );
+        let rendered = Sources::new("a.klar", long.as_str()).render(&declared_twice(&long), false);
+        assert!(
+            rendered.contains("= first declared at a.klar:2:3"),
+            "{rendered}"
+        );
+        assert!(!rendered.contains("XXXX"), "{rendered}");
+        assert!(!rendered.contains("---"), "{rendered}");
+
+        // Beside a primary place on a line too long to quote.
+        let long_second = format!(
+            "policy \"T\" {{\n  organisation x \"X\"\n  organisation x \"{}\"\n}}\n",
+            "Y".repeat(MAX_QUOTED_LINE)
+        );
+        let rendered = Sources::new("a.klar", long_second.as_str())
+            .render(&declared_twice(&long_second), false);
+        assert!(
+            rendered.contains("= at a.klar:3:3 (line too long to show)"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("= first declared at a.klar:2:3"),
+            "{rendered}"
+        );
+        assert!(!rendered.contains("---"), "{rendered}");
+
+        // In another file of the sources.
+        let mut sources = Sources::new("a.klar", TWICE);
+        let shared = sources.add("\u{1b}shared.klar", "\n\n  organisation x \"X\"\n");
+        let second = TWICE.rfind("organisation").unwrap();
+        let diagnostic = Diagnostic::error(
+            "duplicate-id",
+            Span::new(second, second + 12),
+            "the organisation `x` is declared twice",
+        )
+        .with_related(Span::in_file(shared, 4, 16), "first declared here")
+        .with_related(Span::in_file(shared, 0, 0), "no \u{202e}place");
+        let rendered = sources.render(&diagnostic, false);
+        assert!(
+            rendered.contains("= first declared at \\u{1b}shared.klar:3:3"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("= no \\u{202e}place: \\u{1b}shared.klar:1:1"),
+            "{rendered}"
+        );
+        // A file alone does not know the other file.
+        let alone = sources.main().render(&diagnostic, false);
+        assert!(
+            alone.contains("= first declared here (in another file)"),
+            "{alone}"
+        );
+    }
+
+    #[test]
+    fn json_gives_related_places_and_fixes_with_their_files() {
+        let mut sources = Sources::new("a.klar", TWICE);
+        let shared = sources.add("shared.klar", "organisation x \"X\"\n");
+        let second = TWICE.rfind('x').unwrap();
+        let diagnostic = Diagnostic::error(
+            "duplicate-id",
+            Span::new(second - 13, second - 1),
+            "the organisation `x` is declared twice",
+        )
+        .with_help("rename one")
+        .with_related(Span::in_file(shared, 0, 12), "first declared \u{1b}here")
+        .with_fix(Span::new(second, second + 1), "y", "rename to `y`\u{7}")
+        .with_fix(Span::in_file(shared, 13, 14), "\u{1b}z", "rename the first");
+        let json = sources.to_json(&diagnostic);
+        assert_eq!(
+            json["related"],
+            serde_json::json!([{
+                "file": "shared.klar", "line": 1, "column": 1, "end_line": 1, "end_column": 13,
+                "message": "first declared \\u{1b}here",
+            }])
+        );
+        assert_eq!(
+            json["fixes"],
+            serde_json::json!([
+                {
+                    "title": "rename to `y`\\u{7}", "file": "a.klar",
+                    "line": 3, "column": 16, "end_line": 3, "end_column": 17, "replacement": "y",
+                },
+                {
+                    "title": "rename the first", "file": "shared.klar",
+                    "line": 1, "column": 14, "end_line": 1, "end_column": 15,
+                    "replacement": "\u{1b}z",
+                },
+            ])
+        );
+        // The fields that were there before stay as they were.
+        for (field, value) in [
+            ("file", serde_json::json!("a.klar")),
+            ("line", 3.into()),
+            ("column", 3.into()),
+            ("end_line", 3.into()),
+            ("end_column", 15.into()),
+            ("severity", "error".into()),
+            ("name", "duplicate-id".into()),
+            ("help", "rename one".into()),
+            ("law", serde_json::Value::Null),
+        ] {
+            assert_eq!(json[field], value, "{field}");
+        }
+        // A file alone leaves out what is in files it does not know.
+        let alone = sources.main().to_json(&diagnostic);
+        assert_eq!(alone["related"], serde_json::json!([]));
+        assert_eq!(alone["fixes"].as_array().map(Vec::len), Some(1));
+        // Without related places or fixes, the arrays are there and empty.
+        let plain = sources.to_json(&Diagnostic::warning("w", Span::new(0, 6), "m"));
+        assert_eq!(plain["related"], serde_json::json!([]));
+        assert_eq!(plain["fixes"], serde_json::json!([]));
     }
 }

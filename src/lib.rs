@@ -3,7 +3,8 @@
 //! The pipeline: [`syntax`] parses a source into a tree with spans, [`lower`] turns the tree into
 //! the typed [`model`], [`check`] reports what GDPR Art. 13/14 require and the notice lacks, and
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
-//! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices.
+//! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices;
+//! [`source`] holds the texts a compile read, which [`diagnostic`]s point into.
 
 mod address;
 pub mod check;
@@ -16,6 +17,7 @@ pub mod lower;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod source;
 pub mod syntax;
 
 pub use compile::{Outcome, compile, decode};

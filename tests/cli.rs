@@ -303,6 +303,111 @@ fn json_diagnostics_are_one_object_a_line() {
 }
 
 #[test]
+fn json_diagnostics_give_related_places_and_fixes() {
+    let dir = workspace();
+    let policy = MINIMAL
+        .replace(
+            "revised 2024-05-02",
+            "revised 2024-05-02\n  revised 2024-06-01",
+        )
+        .replace("30 days", "30 Tage");
+    std::fs::write(dir.path().join("policies/gemeinde.klar"), &policy).unwrap();
+    let output = klartext(
+        &["check", "--message-format", "json", "policies"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = lines.iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["duplicate-fact", "missing-retention", "unknown-unit"],
+        "{stdout}"
+    );
+    // Every object has the fields it had, and the two arrays, also when they are empty.
+    for line in &lines {
+        let mut keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "column",
+                "end_column",
+                "end_line",
+                "file",
+                "fixes",
+                "help",
+                "law",
+                "line",
+                "message",
+                "name",
+                "related",
+                "severity"
+            ],
+            "{line}"
+        );
+    }
+    let duplicate = &lines[0];
+    assert_eq!(
+        (&duplicate["line"], &duplicate["column"]),
+        (&6.into(), &3.into())
+    );
+    assert_eq!(
+        duplicate["related"],
+        serde_json::json!([{
+            "file": "policies/gemeinde.klar",
+            "line": 5, "column": 3, "end_line": 5, "end_column": 10,
+            "message": "first given here",
+        }])
+    );
+    assert_eq!(duplicate["fixes"], serde_json::json!([]));
+    assert_eq!(lines[1]["related"], serde_json::json!([]));
+    assert_eq!(lines[1]["fixes"], serde_json::json!([]));
+    let unit = &lines[2];
+    assert_eq!(unit["related"], serde_json::json!([]));
+    assert_eq!(
+        unit["fixes"],
+        serde_json::json!([{
+            "title": "replace with `days`",
+            "file": "policies/gemeinde.klar",
+            "line": 26, "column": 18, "end_line": 26, "end_column": 22,
+            "replacement": "days",
+        }])
+    );
+    assert_eq!(unit["help"], "did you mean `30 days`?");
+
+    // A person sees the first `revised` quoted above the second, as a secondary label.
+    let output = klartext(&["check", "policies"], dir.path());
+    let human = stderr(&output);
+    let lines: Vec<&str> = human.lines().collect();
+    let quoted = lines
+        .iter()
+        .position(|l| l.ends_with("│   revised 2024-05-02"))
+        .unwrap_or_else(|| panic!("{human}"));
+    assert!(lines[quoted].starts_with("5 │"), "{human}");
+    assert_eq!(
+        lines[quoted + 1],
+        "  │   ------- first given here",
+        "{human}"
+    );
+    assert_eq!(lines[quoted + 2], "6 │   revised 2024-06-01", "{human}");
+    assert_eq!(
+        lines[quoted + 3],
+        "  │   ^^^^^^^ given again here",
+        "{human}"
+    );
+}
+
+#[test]
 fn usage_and_io_errors_exit_with_two() {
     let dir = workspace();
     let output = klartext(&["check", "nowhere.klar"], dir.path());

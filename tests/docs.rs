@@ -93,7 +93,7 @@ fn every_example_parses_and_uses_keywords_where_they_may_stand() {
                 problem.message
             );
         }
-        let (_, diagnostics) = lower(&parsed.file);
+        let (_, diagnostics) = lower(&source, &parsed.file);
         let misplaced: Vec<String> = diagnostics
             .iter()
             .filter(|d| {

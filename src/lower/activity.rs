@@ -7,7 +7,7 @@ use crate::syntax::{Item, Value, ValueKind};
 
 use super::*;
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn activity(&mut self, item: &Item) -> Activity {
         let (id, title) = self.header(item, "activity", "activity newsletter \"Newsletter\" {");
         let mut activity = empty_activity(id, title, item.span);
@@ -184,6 +184,7 @@ impl Lowerer {
             }
         }
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "law" => basis.laws.extend(self.strings(inner, "law \"§ 3 HDSIG\"")),
@@ -229,6 +230,7 @@ impl Lowerer {
         let organisations = self.references_allowing_block(fact, "processor sitepark");
         let mut role = None;
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "role" => {
@@ -321,16 +323,19 @@ impl Lowerer {
                     ValueKind::Word(word) => did_you_mean(word, SAFEGUARDS.iter().copied()),
                     _ => None,
                 };
-                problem = problem.with_help(match suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("write one of {}", list(SAFEGUARDS)),
-                });
+                problem = problem
+                    .with_help(match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("write one of {}", list(SAFEGUARDS)),
+                    })
+                    .with_fixes(replacing(value.span, suggestion));
                 self.error(problem);
                 None
             }
         };
         let mut text = None;
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut text),

@@ -13,14 +13,18 @@ mod activity;
 mod resolve;
 mod values;
 
-use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::diagnostic::{Diagnostic, Fix, Span, did_you_mean};
 use crate::language::Context;
 use crate::law::law;
 use crate::model::*;
 use crate::syntax::{File, Item, Value, ValueKind};
 
-pub fn lower(file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
-    let mut lowerer = Lowerer::default();
+/// Lowers the syntax tree `file` of the policy text `source`.
+pub fn lower(source: &str, file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
+    let mut lowerer = Lowerer {
+        source,
+        ..Lowerer::default()
+    };
     let policy = lowerer.file(file);
     let policy = policy.map(|mut policy| {
         lowerer.resolve(&policy);
@@ -37,18 +41,22 @@ const TIME_UNITS: &[&str] = &[
 ];
 
 #[derive(Default)]
-struct Lowerer {
+struct Lowerer<'s> {
+    /// The text the tree was parsed from, for fixes that keep what the author wrote.
+    source: &'s str,
     diagnostics: Vec<Diagnostic>,
     suggestions_made: usize,
+    /// The blocks whose facts are being lowered, outermost first.
+    scopes: Vec<values::Scope>,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
     fn file(&mut self, file: &File) -> Option<Policy> {
-        let mut policy = None;
+        let mut policy: Option<Policy> = None;
         for item in &file.items {
             if item.keyword.text != "policy" {
                 let mut problem = Diagnostic::error(
@@ -60,18 +68,23 @@ impl Lowerer {
                 if item.keyword.text.len() > 2
                     && did_you_mean(&item.keyword.text, ["policy"]).is_some()
                 {
-                    problem = problem.with_help("did you mean `policy`?");
+                    problem = problem.with_help("did you mean `policy`?").with_fix(
+                        item.keyword.span,
+                        "policy",
+                        "replace with `policy`",
+                    );
                 } else {
                     problem = problem.with_help("everything goes inside `policy \"Title\" { … }`");
                 }
                 self.error(problem);
-            } else if policy.is_some() {
+            } else if let Some(first) = &policy {
                 self.error(
                     Diagnostic::error(
                         "duplicate-policy",
                         item.keyword.span,
                         "a file holds one policy only",
                     )
+                    .with_related(first.span.head("policy"), "the first policy starts here")
                     .with_help("put the second policy in a file of its own"),
                 );
             } else {
@@ -454,7 +467,8 @@ impl Lowerer {
         };
         if law().right(kind).is_none() {
             let kinds: Vec<&str> = law().rights.iter().map(|r| r.kind.as_str()).collect();
-            let help = match did_you_mean(kind, kinds.iter().copied()) {
+            let suggestion = did_you_mean(kind, kinds.iter().copied());
+            let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the rights are {}", list(&kinds)),
             };
@@ -465,7 +479,8 @@ impl Lowerer {
                     format!("`{kind}` is not a right of the data subject"),
                 )
                 .with_label("unknown right")
-                .with_help(help),
+                .with_help(help)
+                .with_fixes(replacing(first.span, suggestion)),
             );
             return None;
         }
@@ -482,6 +497,7 @@ impl Lowerer {
             }
         }
         if let Some(items) = &fact.block {
+            self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut right.text),
@@ -508,7 +524,8 @@ impl Lowerer {
             ] => {
                 if !crate::check::LINTS.iter().any(|l| l.name == lint) {
                     let names: Vec<&str> = crate::check::LINTS.iter().map(|l| l.name).collect();
-                    let help = match did_you_mean(lint, names.iter().copied()) {
+                    let suggestion = did_you_mean(lint, names.iter().copied());
+                    let help = match suggestion {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "run `klartext lints` to see every lint".to_string(),
                     };
@@ -518,7 +535,8 @@ impl Lowerer {
                             *span,
                             format!("there is no lint `{lint}`"),
                         )
-                        .with_help(help),
+                        .with_help(help)
+                        .with_fixes(replacing(*span, suggestion)),
                     );
                     return None;
                 }
@@ -551,6 +569,15 @@ fn for_each_activity(parts: &mut [Part], f: &mut impl FnMut(&mut Activity)) {
             _ => {}
         }
     }
+}
+
+/// The fix that writes a suggested word in place of the one at `span`, if there is a suggestion.
+fn replacing(span: Span, suggestion: Option<&str>) -> Option<Fix> {
+    suggestion.map(|word| Fix {
+        span,
+        replacement: word.to_string(),
+        title: format!("replace with `{word}`"),
+    })
 }
 
 fn list(items: &[&str]) -> String {
@@ -606,7 +633,7 @@ mod tests {
     fn diagnostics(source: &str) -> Vec<Diagnostic> {
         let parsed = crate::syntax::parse(source);
         let mut diagnostics = parsed.problems;
-        diagnostics.extend(lower(&parsed.file).1);
+        diagnostics.extend(lower(source, &parsed.file).1);
         diagnostics
     }
 

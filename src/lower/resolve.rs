@@ -1,5 +1,6 @@
 //! References between parts, and the anchors of the parts on the page.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
@@ -13,26 +14,32 @@ const RESERVED_ANCHORS: &[&str] = &["inhalt", "contents", "top"];
 /// How many unknown references get a "did you mean" suggestion.
 const MAX_SUGGESTIONS: usize = 200;
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn resolve(&mut self, policy: &Policy) {
         // Organisations have ids of their own; controllers, activities and sections share one
         // namespace, because their ids are the anchors of the page.
-        let mut organisation_ids = BTreeSet::new();
+        let mut declared = BTreeMap::new();
         for organisation in &policy.organisations {
-            if !organisation_ids.insert(organisation.id.as_str()) {
-                self.error(
+            let head = organisation.span.head("organisation");
+            match declared.entry(organisation.id.as_str()) {
+                Entry::Vacant(entry) => {
+                    entry.insert(head);
+                }
+                Entry::Occupied(first) => self.error(
                     Diagnostic::error(
                         "duplicate-id",
-                        organisation.span.head("organisation"),
+                        head,
                         format!("the organisation `{}` is declared twice", organisation.id),
                     )
+                    .with_related(*first.get(), "first declared here")
                     .with_help("declare each organisation once and refer to it by its id"),
-                );
+                ),
             }
         }
+        let organisation_ids: BTreeSet<&str> = declared.into_keys().collect();
         let mut anchored = Vec::new();
         collect_ids(&policy.contents, &mut anchored);
-        let mut seen = BTreeSet::new();
+        let mut seen = BTreeMap::new();
         for (id, span) in &anchored {
             if RESERVED_ANCHORS.contains(id) {
                 self.error(
@@ -46,12 +53,15 @@ impl Lowerer {
                         list(RESERVED_ANCHORS)
                     )),
                 );
-            } else if !seen.insert(*id) {
+            } else if let Some(&first) = seen.get(id) {
                 self.error(
                     Diagnostic::error("duplicate-id", *span, format!("the id `{id}` is used twice"))
                         .with_label("second use")
+                        .with_related(first, "first used here")
                         .with_help("controllers, activities and sections need ids of their own, because they are the anchors of the page; rename one"),
                 );
+            } else {
+                seen.insert(*id, *span);
             }
         }
         let controller_ids: BTreeSet<&str> = policy
@@ -121,7 +131,8 @@ impl Lowerer {
                 format!("there is no {what} `{}`", reference.id),
             )
             .with_label("not declared in this policy")
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(reference.span, suggestion)),
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::diagnostic::{Diagnostic, Fix, Span, did_you_mean};
 use crate::language::{self, Context};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
@@ -28,7 +28,14 @@ const GERMAN_UNITS: &[(&str, &str)] = &[
     ("jahren", "years"),
 ];
 
-impl Lowerer {
+/// A block whose facts are being lowered, and the facts given once in it so far (keyword and
+/// its span), for "first given here".
+pub(super) struct Scope {
+    span: Span,
+    given: Vec<(String, Span)>,
+}
+
+impl Lowerer<'_> {
     /// The id and title of a block, e.g. `controller kassel "Stadt Kassel" {`. The id is optional.
     pub(super) fn header(
         &mut self,
@@ -80,7 +87,10 @@ impl Lowerer {
     /// The facts inside a block; reports a missing block.
     pub(super) fn block<'a>(&mut self, item: &'a Item, what: &str) -> &'a [Item] {
         match &item.block {
-            Some(items) => items,
+            Some(items) => {
+                self.enter(item);
+                items
+            }
             None => {
                 self.error(
                     Diagnostic::error(
@@ -100,45 +110,105 @@ impl Lowerer {
 
     pub(super) fn no_block(&mut self, fact: &Item) {
         if let Some(span) = fact.block_span {
+            // The block and the spaces before it; not a block left open, which runs to the end
+            // of the file.
+            let closed = self
+                .source
+                .get(span.range())
+                .is_some_and(|b| b.ends_with('}'));
+            let removal = self.source.get(..span.start).map(|before| {
+                span.with_bounds(before.trim_end_matches([' ', '\t']).len(), span.end)
+            });
             self.error(
                 Diagnostic::error(
                     "unexpected-block",
-                    Span::new(span.start, span.start + 1),
+                    span.with_bounds(span.start, span.start + 1),
                     format!("`{}` does not take a block", fact.keyword.text),
                 )
-                .with_help("remove the braces and what is between them"),
+                .with_help("remove the braces and what is between them")
+                .with_fixes(removal.filter(|_| closed).map(|removal| Fix {
+                    span: removal,
+                    replacement: String::new(),
+                    title: "remove the block".to_string(),
+                })),
             );
         }
     }
 
     pub(super) fn no_values(&mut self, fact: &Item) {
         self.no_block(fact);
-        if let Some(value) = fact.values.first() {
+        if let (Some(value), Some(last)) = (fact.values.first(), fact.values.last()) {
             self.error(
                 Diagnostic::error(
                     "wrong-value",
                     value.span,
                     format!("`{}` stands alone", fact.keyword.text),
                 )
-                .with_help("remove what follows it"),
+                .with_help("remove what follows it")
+                .with_fix(
+                    value.span.with_bounds(fact.keyword.span.end, last.span.end),
+                    "",
+                    format!("remove what follows `{}`", fact.keyword.text),
+                ),
             );
         }
     }
 
     pub(super) fn once<T>(&mut self, slot: &mut Option<T>, value: Option<T>, fact: &Item) {
         if slot.is_some() && value.is_some() {
-            self.error(
-                Diagnostic::error(
-                    "duplicate-fact",
-                    fact.keyword.span,
-                    format!("`{}` is given more than once", fact.keyword.text),
-                )
-                .with_label("given again here")
-                .with_help("keep one of them"),
-            );
+            let first = self.scope_of(fact).and_then(|scope| {
+                scope
+                    .given
+                    .iter()
+                    .find(|(keyword, _)| *keyword == fact.keyword.text)
+                    .map(|&(_, span)| span)
+            });
+            let mut problem = Diagnostic::error(
+                "duplicate-fact",
+                fact.keyword.span,
+                format!("`{}` is given more than once", fact.keyword.text),
+            )
+            .with_label("given again here");
+            if let Some(first) = first {
+                problem = problem.with_related(first, "first given here");
+            }
+            self.error(problem.with_help("keep one of them"));
         } else if value.is_some() {
             *slot = value;
+            if let Some(scope) = self.scope_of(fact) {
+                scope
+                    .given
+                    .push((fact.keyword.text.clone(), fact.keyword.span));
+            }
         }
+    }
+
+    /// Notes that the facts of `item`'s block are lowered next, so that [`Lowerer::once`] can
+    /// tell where a fact given twice was first given.
+    pub(super) fn enter(&mut self, item: &Item) {
+        self.scope_of(item);
+        self.scopes.push(Scope {
+            span: item.span,
+            given: Vec::new(),
+        });
+    }
+
+    /// The innermost block being lowered that holds `fact`; closes the blocks that ended
+    /// before it. Blocks nest, and their facts are lowered in the order of the source.
+    fn scope_of(&mut self, fact: &Item) -> Option<&mut Scope> {
+        let holds = |outer: Span, inner: Span| {
+            outer != inner
+                && outer.file == inner.file
+                && outer.start <= inner.start
+                && inner.end <= outer.end
+        };
+        while let Some(scope) = self.scopes.last() {
+            if holds(scope.span, fact.span) {
+                break;
+            }
+            self.scopes.pop();
+        }
+        self.scopes.last_mut()
     }
 
     /// Reports a keyword that `context` does not have, with the keyword meant if it is a
@@ -148,7 +218,8 @@ impl Lowerer {
         let german = language::in_context(context)
             .find(|keyword| keyword.german.iter().any(|g| word.eq_ignore_ascii_case(g)));
         let candidates = language::in_context(context).map(|keyword| keyword.name);
-        let help = match (german, did_you_mean(word, candidates)) {
+        let suggestion = did_you_mean(word, candidates);
+        let help = match (german, suggestion) {
             (Some(keyword), _) => format!("keywords are English: `{word}` is `{}`", keyword.name),
             (None, Some(suggestion)) => format!("did you mean `{suggestion}`?"),
             (None, None) => {
@@ -163,7 +234,11 @@ impl Lowerer {
                 format!("`{word}` is not something {} can have", context.noun()),
             )
             .with_label("unknown keyword")
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(
+                fact.keyword.span,
+                german.map(|keyword| keyword.name).or(suggestion),
+            )),
         );
     }
 
@@ -219,14 +294,13 @@ impl Lowerer {
                 ValueKind::String(text) => strings.push((text.clone(), value.span)),
                 // Text written without quotes reads as several words: one problem, not one a word.
                 ValueKind::Word(_) | ValueKind::Number(_) | ValueKind::Duration { .. } => {
-                    let mut end = value.span.end;
-                    let mut words = vec![bare_text(value)];
+                    let mut run = vec![value];
                     while let Some(next) = values.next_if(|v| bare_text(v).is_some()) {
-                        end = next.span.end;
-                        words.push(bare_text(next));
+                        run.push(next);
                     }
-                    let span = Span::new(value.span.start, end);
-                    let text = words.into_iter().flatten().collect::<Vec<_>>().join(" ");
+                    let end = run.last().map_or(value.span.end, |last| last.span.end);
+                    let span = value.span.with_bounds(value.span.start, end);
+                    let quoted = self.quoted(&run);
                     self.error(
                         Diagnostic::error(
                             "missing-quotes",
@@ -234,13 +308,63 @@ impl Lowerer {
                             format!("`{}` takes texts in quotes", fact.keyword.text),
                         )
                         .with_label("this text has no quotes")
-                        .with_help(format!("write `{} \"{text}\"`", fact.keyword.text)),
+                        .with_help(format!("write `{} {}`", fact.keyword.text, quoted.texts))
+                        .with_fix(
+                            span,
+                            quoted.replacement,
+                            "put the text in quotes",
+                        ),
                     );
                 }
                 _ => self.wrong_value(fact, value, "texts in quotes", example),
             }
         }
         strings
+    }
+
+    /// Values written without quotes where texts belong, in quotes as the author wrote them:
+    /// values with spaces between them are one text, a comma starts the next.
+    fn quoted(&self, run: &[&Value]) -> Quoted {
+        let quote = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        let mut texts: Vec<String> = Vec::new();
+        let mut between: Vec<&str> = Vec::new();
+        let mut current = String::new();
+        let mut previous: Option<&Value> = None;
+        for value in run {
+            if let Some(previous) = previous {
+                match self.source.get(previous.span.end..value.span.start) {
+                    None => current.push(' '),
+                    Some(gap) if gap.chars().all(|c| c == ' ' || c == '\t') => {
+                        current.push_str(gap)
+                    }
+                    Some(gap) => {
+                        texts.push(std::mem::take(&mut current));
+                        between.push(gap);
+                    }
+                }
+            }
+            match self.source.get(value.span.range()) {
+                Some(written) => current.push_str(written),
+                None => current.push_str(&bare_text(value).unwrap_or_default()),
+            }
+            previous = Some(value);
+        }
+        texts.push(current);
+        let mut replacement = String::new();
+        for (i, text) in texts.iter().enumerate() {
+            if let Some(gap) = i.checked_sub(1).and_then(|before| between.get(before)) {
+                replacement.push_str(gap);
+            }
+            replacement.push_str(&quote(text));
+        }
+        Quoted {
+            texts: texts
+                .iter()
+                .map(|t| quote(t))
+                .collect::<Vec<_>>()
+                .join(", "),
+            replacement,
+        }
     }
 
     pub(super) fn string(&mut self, fact: &Item, example: &str) -> Option<String> {
@@ -378,10 +502,11 @@ impl Lowerer {
         }
         let codes: Vec<&str> = law().states.iter().map(|s| s.code.as_str()).collect();
         let upper = code.to_uppercase();
-        let help = match codes
+        let suggestion = codes
             .iter()
-            .find(|c| **c == upper || c.ends_with(&format!("-{upper}")))
-        {
+            .copied()
+            .find(|c| *c == upper || c.ends_with(&format!("-{upper}")));
+        let help = match suggestion {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!("the states are {}", list(&codes)),
         };
@@ -391,7 +516,8 @@ impl Lowerer {
                 fact.values[0].span,
                 format!("`{code}` is not the code of a German federal state"),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(fact.values[0].span, suggestion)),
         );
         None
     }
@@ -402,10 +528,10 @@ impl Lowerer {
             return Some(code);
         }
         let upper = code.to_uppercase();
-        let help = if law().country(&upper).is_some() {
-            format!("did you mean `{upper}`?")
-        } else {
-            "write the two-letter ISO 3166-1 code, e.g. `IE` for Ireland or `US` for the United States".to_string()
+        let suggestion = law().country(&upper).map(|_| upper.as_str());
+        let help = match suggestion {
+            Some(upper) => format!("did you mean `{upper}`?"),
+            None => "write the two-letter ISO 3166-1 code, e.g. `IE` for Ireland or `US` for the United States".to_string(),
         };
         self.error(
             Diagnostic::error(
@@ -413,7 +539,8 @@ impl Lowerer {
                 fact.values[0].span,
                 format!("`{code}` is not a country klartext knows"),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fixes(replacing(fact.values[0].span, suggestion)),
         );
         None
     }
@@ -468,17 +595,18 @@ impl Lowerer {
                     .iter()
                     .find(|(german, _)| other.eq_ignore_ascii_case(german))
                     .map(|(_, unit)| *unit);
-                let help = match german.or_else(|| did_you_mean(other, TIME_UNITS.iter().copied()))
-                {
-                    Some(s) => {
+                let suggestion = german
+                    .or_else(|| did_you_mean(other, TIME_UNITS.iter().copied()))
+                    .map(|s| {
                         let singular = s.trim_end_matches('s');
-                        let unit = if *amount == 1 {
+                        if *amount == 1 {
                             singular.to_string()
                         } else {
                             format!("{singular}s")
-                        };
-                        format!("did you mean `{amount} {unit}`?")
-                    }
+                        }
+                    });
+                let help = match &suggestion {
+                    Some(unit) => format!("did you mean `{amount} {unit}`?"),
                     None => {
                         "write the unit in English: minutes, hours, days, weeks, months or years"
                             .to_string()
@@ -491,7 +619,8 @@ impl Lowerer {
                         format!("`{other}` is not a unit of time"),
                     )
                     .with_label("expected a duration like `30 days`")
-                    .with_help(help),
+                    .with_help(help)
+                    .with_fixes(replacing(unit.span, suggestion.as_deref())),
                 );
                 return None;
             }
@@ -577,6 +706,13 @@ fn prose_depth(markdown: &str) -> usize {
         }
     }
     deepest
+}
+
+/// Bare values in quotes: `texts` on one line for the help, `replacement` keeping what stood
+/// between them (a comma, a line break, a comment) for the fix.
+struct Quoted {
+    texts: String,
+    replacement: String,
 }
 
 /// The text of a value written without quotes, as the author wrote it.

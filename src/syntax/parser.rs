@@ -591,14 +591,20 @@ impl Builder<'_> {
                 Some((_, '"')) => text.push('"'),
                 Some((_, '\\')) => text.push('\\'),
                 Some((j, other)) => {
+                    let span = Span::new(offset + i, offset + j + other.len_utf8());
                     self.problems.push(
                         Diagnostic::error(
                             "invalid-escape",
-                            Span::new(offset + i, offset + j + other.len_utf8()),
+                            span,
                             format!("`\\{other}` is not a valid escape"),
                         )
                         .with_help(
                             "inside quotes, write `\\\"` for a quote and `\\\\` for a backslash",
+                        )
+                        .with_fix(
+                            span,
+                            format!("\\\\{other}"),
+                            "write the backslash as `\\\\`",
                         ),
                     );
                 }
@@ -623,7 +629,12 @@ impl Builder<'_> {
                         describe_char(c)
                     ),
                 )
-                .with_help("delete it; it was probably copied in by accident"),
+                .with_help("delete it; it was probably copied in by accident")
+                .with_fix(
+                    Span::new(offset + i, offset + i + c.len_utf8()),
+                    "",
+                    "delete the control character",
+                ),
             );
         }
     }
@@ -955,10 +966,13 @@ fn syntax_error(source: &str, position: usize, positives: &[Rule], in_line: bool
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
+    let mut fix = None;
     let help = if position == 0 || source[..position].trim().is_empty() {
         "a policy starts with `policy \"Title\" {`".to_string()
-    } else if let Some(date) = german_date(source, position) {
-        format!("dates are written year-month-day: `{date}`")
+    } else if let Some((written, date)) = german_date(source, position) {
+        let help = format!("dates are written year-month-day: `{date}`");
+        fix = Some((written, date));
+        help
     } else if let Some(example) = crate::language::example(&keyword) {
         format!("write it like `{example}`")
     } else {
@@ -966,11 +980,26 @@ fn syntax_error(source: &str, position: usize, positives: &[Rule], in_line: bool
          quotes, a date, a duration, an article or a word"
             .to_string()
     };
-    diagnostic.with_help(help)
+    let diagnostic = diagnostic.with_help(help);
+    // Written where a value stands, that is after something on its line, the date as klartext
+    // writes it is read.
+    let is_value = |written: &Span| {
+        source[..written.start]
+            .trim_end_matches([' ', '\t'])
+            .ends_with(|c: char| !matches!(c, '\n' | '\r' | ';' | '{' | '}'))
+    };
+    match fix.filter(|(written, _)| is_value(written)) {
+        Some((written, date)) => {
+            let title = format!("write `{date}`");
+            diagnostic.with_fix(written, date, title)
+        }
+        None => diagnostic,
+    }
 }
 
-/// `02.05.2024` at the error, as `2024-05-02`: German notices write dates day first.
-fn german_date(source: &str, position: usize) -> Option<String> {
+/// `02.05.2024` at the error, where it is written and as `2024-05-02`: German notices write
+/// dates day first.
+fn german_date(source: &str, position: usize) -> Option<(Span, String)> {
     let is_part = |c: char| c.is_ascii_digit() || c == '.';
     let start = source[..position]
         .rfind(|c: char| !is_part(c))
@@ -978,15 +1007,16 @@ fn german_date(source: &str, position: usize) -> Option<String> {
     let end = source[position..]
         .find(|c: char| !is_part(c))
         .map_or(source.len(), |i| position + i);
-    let parts: Vec<&str> = source[start..end]
-        .trim_end_matches('.')
-        .split('.')
-        .collect();
+    let written = source[start..end].trim_end_matches('.');
+    let parts: Vec<&str> = written.split('.').collect();
     match parts.as_slice() {
         [day, month, year]
             if day.len() <= 2 && month.len() <= 2 && year.len() == 4 && !day.is_empty() =>
         {
-            Some(format!("{year}-{month:0>2}-{day:0>2}"))
+            Some((
+                Span::new(start, start + written.len()),
+                format!("{year}-{month:0>2}-{day:0>2}"),
+            ))
         }
         _ => None,
     }
