@@ -12,6 +12,7 @@ mod compile;
 pub mod diagnostic;
 pub mod language;
 pub mod law;
+pub mod lints;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -522,8 +522,8 @@ impl Lowerer<'_> {
                     ..
                 },
             ] => {
-                if !crate::check::LINTS.iter().any(|l| l.name == lint) {
-                    let names: Vec<&str> = crate::check::LINTS.iter().map(|l| l.name).collect();
+                if !crate::lints::LINTS.iter().any(|l| l.name == lint) {
+                    let names: Vec<&str> = crate::lints::LINTS.iter().map(|l| l.name).collect();
                     let suggestion = did_you_mean(lint, names.iter().copied());
                     let help = match suggestion {
                         Some(s) => format!("did you mean `{s}`?"),
