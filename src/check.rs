@@ -5,11 +5,10 @@
 //! policy) or in an activity (for that activity).
 
 use crate::diagnostic::{Diagnostic, Span};
-pub use crate::lints::{LINTS, Lint};
 use crate::law::law;
+pub use crate::lints::{LINTS, Lint};
 use crate::model::{Activity, Allowance, Article, Part, Policy};
 use crate::syntax::{File, Item, ValueKind};
-
 
 fn lint(name: &str) -> &'static Lint {
     LINTS
@@ -33,16 +32,35 @@ fn warning(
     }
 }
 
+/// The node of the model a finding is about: its allowances, and the policy's, can accept it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Node {
+    Policy,
+    /// The activity at this index of [`Policy::activities`].
+    Activity(usize),
+}
+
 /// Runs every lint over a policy and returns the findings that are not allowed.
 pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    policy_lints(policy, &mut findings);
+    let mut found = Vec::new();
+    policy_lints(policy, &mut found);
+    findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     let rights_state_withdrawal = states_right(policy, "withdraw-consent");
-    for activity in policy.activities() {
-        activity_lints(policy, activity, rights_state_withdrawal, &mut findings);
+    let activities = policy.activities();
+    for (index, activity) in activities.iter().enumerate() {
+        // Findings on facts the activity inherited from `defaults` point into the defaults, but
+        // are the activity's: its `allow` accepts them.
+        activity_lints(policy, activity, rights_state_withdrawal, &mut found);
+        findings.extend(found.drain(..).map(|f| (Node::Activity(index), f)));
     }
-    outdated_law(source, &file.items, &mut findings);
-    apply_allowances(source, policy, findings)
+    let by_span: std::collections::HashMap<Span, usize> = activities
+        .iter()
+        .enumerate()
+        .map(|(index, activity)| (activity.span, index))
+        .collect();
+    outdated_law(source, &file.items, Node::Policy, &by_span, &mut findings);
+    apply_allowances(source, policy, &activities, findings)
 }
 
 fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
@@ -290,8 +308,6 @@ fn activity_lints(
         && activity.withdrawal.is_empty()
         && !rights_state_withdrawal
     {
-        let inherited =
-            !(activity.span.start <= consent.span.start && consent.span.end <= activity.span.end);
         findings.push(
             warning(
                 "missing-withdrawal",
@@ -301,7 +317,7 @@ fn activity_lints(
             )
             .with_related(
                 consent.span.head("basis"),
-                if inherited {
+                if consent.inherited {
                     "the basis of consent comes from the defaults here"
                 } else {
                     "the basis of consent is here"
@@ -325,9 +341,19 @@ fn general_basis(policy: &Policy) -> Option<String> {
     state.general_basis.clone()
 }
 
-/// Looks for repealed or renamed law in every text of the policy, at its exact place.
-fn outdated_law(source: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
+/// Looks for repealed or renamed law in every text of the policy, at its exact place. A finding
+/// in an activity's block is that activity's (`activities` finds it by the span of its item).
+fn outdated_law(
+    source: &str,
+    items: &[Item],
+    node: Node,
+    activities: &std::collections::HashMap<Span, usize>,
+    findings: &mut Vec<(Node, Diagnostic)>,
+) {
     for item in items {
+        let node = activities
+            .get(&item.span)
+            .map_or(node, |&index| Node::Activity(index));
         for value in &item.values {
             if !matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_)) {
                 continue;
@@ -337,16 +363,19 @@ fn outdated_law(source: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
                 for pattern in &outdated.patterns {
                     if let Some(at) = find_word(raw, pattern) {
                         let start = value.span.start + at;
-                        findings.push(warning(
-                            "outdated-law",
-                            Span::new(start, start + pattern.len()),
-                            format!(
-                                "the {} was {} on {}",
-                                outdated.name,
-                                outdated.change,
-                                english_date(&outdated.since)
+                        findings.push((
+                            node,
+                            warning(
+                                "outdated-law",
+                                Span::new(start, start + pattern.len()),
+                                format!(
+                                    "the {} was {} on {}",
+                                    outdated.name,
+                                    outdated.change,
+                                    english_date(&outdated.since)
+                                ),
+                                format!("instead cite {}", outdated.replaced_by),
                             ),
-                            format!("instead cite {}", outdated.replaced_by),
                         ));
                         break;
                     }
@@ -354,7 +383,7 @@ fn outdated_law(source: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(block) = &item.block {
-            outdated_law(source, block, findings);
+            outdated_law(source, block, node, activities, findings);
         }
     }
 }
@@ -376,21 +405,24 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     })
 }
 
-/// Removes the findings the author has accepted, and reports acceptances that match nothing.
-fn apply_allowances(source: &str, policy: &Policy, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    /// The allowances of one scope, and whether each has matched a finding.
+/// Removes the findings the author has accepted, and reports acceptances that match nothing. An
+/// `allow` in the policy accepts a finding anywhere; one in an activity, the findings on that
+/// activity, including those on facts it inherited from `defaults`.
+fn apply_allowances(
+    source: &str,
+    policy: &Policy,
+    activities: &[&Activity],
+    findings: Vec<(Node, Diagnostic)>,
+) -> Vec<Diagnostic> {
+    /// The allowances of one node, and whether each has matched a finding.
     struct Scope<'a> {
-        span: Span,
         allowances: Vec<(&'a Allowance, bool)>,
     }
     impl Scope<'_> {
         fn allows(&mut self, finding: &Diagnostic) -> bool {
-            let inside = self.span.file == finding.span.file
-                && self.span.start <= finding.span.start
-                && finding.span.end <= self.span.end;
             let mut allowed = false;
             for (allowance, used) in &mut self.allowances {
-                if inside && allowance.lint == finding.name {
+                if allowance.lint == finding.name {
                     *used = true;
                     allowed = true;
                 }
@@ -398,25 +430,25 @@ fn apply_allowances(source: &str, policy: &Policy, findings: Vec<Diagnostic>) ->
             allowed
         }
     }
-    fn scope(span: Span, allowances: &[Allowance]) -> Scope<'_> {
+    fn scope(allowances: &[Allowance]) -> Scope<'_> {
         Scope {
-            span,
             allowances: allowances.iter().map(|a| (a, false)).collect(),
         }
     }
-    let mut policy_scope = scope(policy.span, &policy.allowances);
-    // Activities do not overlap and come in source order, so the one that can hold a finding is
-    // found by binary search: allowances stay linear in the size of the policy.
-    let mut activity_scopes: Vec<Scope> = policy
-        .activities()
-        .into_iter()
-        .map(|activity| scope(activity.span, &activity.allowances))
+    let mut policy_scope = scope(&policy.allowances);
+    let mut activity_scopes: Vec<Scope> = activities
+        .iter()
+        .map(|activity| scope(&activity.allowances))
         .collect();
     let mut kept = Vec::new();
-    for finding in findings {
+    for (node, finding) in findings {
         let by_policy = policy_scope.allows(&finding);
-        let at = activity_scopes.partition_point(|s| s.span.start <= finding.span.start);
-        let by_activity = at > 0 && activity_scopes[at - 1].allows(&finding);
+        let by_activity = match node {
+            Node::Activity(index) => activity_scopes
+                .get_mut(index)
+                .is_some_and(|scope| scope.allows(&finding)),
+            Node::Policy => false,
+        };
         if !by_policy && !by_activity {
             kept.push(finding);
         }

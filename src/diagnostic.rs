@@ -13,7 +13,7 @@ use serde::Serialize;
 pub use crate::source::{FileId, Sources};
 
 /// A byte range in a source file, and which file it is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

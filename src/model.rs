@@ -217,6 +217,9 @@ pub struct LegalBasis {
     pub when: Option<String>,
     #[serde(skip)]
     pub span: Span,
+    /// Whether the activity took this basis from `defaults` (its span is then in the defaults).
+    #[serde(skip)]
+    pub inherited: bool,
 }
 
 /// A GDPR provision that can be a legal basis.

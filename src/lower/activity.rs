@@ -176,6 +176,7 @@ impl Lowerer<'_> {
             laws: Vec::new(),
             when: None,
             span: fact.span,
+            inherited: false,
         };
         for value in rest {
             match &value.kind {
@@ -683,7 +684,14 @@ pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) {
     fill(&mut activity.subjects, &defaults.subjects);
     fill(&mut activity.sources, &defaults.sources);
     fill(&mut activity.purposes, &defaults.purposes);
-    fill(&mut activity.legal_bases, &defaults.legal_bases);
+    if activity.legal_bases.is_empty() {
+        activity
+            .legal_bases
+            .extend(defaults.legal_bases.iter().map(|basis| LegalBasis {
+                inherited: true,
+                ..basis.clone()
+            }));
+    }
     fill(
         &mut activity.legitimate_interests,
         &defaults.legitimate_interests,
