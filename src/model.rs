@@ -31,6 +31,9 @@ pub struct Policy {
     pub allowances: Vec<Allowance>,
     #[serde(skip)]
     pub span: Span,
+    /// The ids, their declarations and references.
+    #[serde(skip)]
+    pub symbols: Symbols,
 }
 
 impl Policy {
@@ -519,5 +522,49 @@ impl fmt::Display for Date {
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+/// Every id of a policy: what it names, where it is declared and every place that refers to it.
+/// Lowering builds it, so that an editor can go to a definition or find the uses of an id.
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    /// In the order of their declarations.
+    pub symbols: Vec<Symbol>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Symbol {
+    pub kind: SymbolKind,
+    pub id: String,
+    /// The head of the block that declares it (`organisation sitepark`).
+    pub declared: Span,
+    /// Every reference, in source order; a reference in `defaults` is listed once.
+    pub references: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    Organisation,
+    Controller,
+    Activity,
+    Section,
+}
+
+impl Symbols {
+    /// The symbol of this kind's namespace with this id: organisations have a namespace of
+    /// their own, controllers, activities and sections share one.
+    pub fn get(&self, kind: SymbolKind, id: &str) -> Option<&Symbol> {
+        let organisation = kind == SymbolKind::Organisation;
+        self.symbols
+            .iter()
+            .find(|s| s.id == id && (s.kind == SymbolKind::Organisation) == organisation)
+    }
+
+    /// The symbol declared or referenced at `span`.
+    pub fn at(&self, span: Span) -> Option<&Symbol> {
+        self.symbols
+            .iter()
+            .find(|s| s.declared == span || s.references.contains(&span))
     }
 }

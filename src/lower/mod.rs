@@ -28,6 +28,7 @@ pub fn lower(source: &str, file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
     let policy = lowerer.file(file);
     let policy = policy.map(|mut policy| {
         lowerer.resolve(&policy);
+        policy.symbols = resolve::symbols(&policy);
         resolve::assign_anchors(&mut policy);
         policy
     });
@@ -117,6 +118,7 @@ impl Lowerer<'_> {
             organisations: Vec::new(),
             allowances: Vec::new(),
             span: item.span,
+            symbols: Symbols::default(),
         };
         let mut language = None;
         let mut defaults = None;

@@ -40,7 +40,7 @@ impl Lowerer<'_> {
         let mut anchored = Vec::new();
         collect_ids(&policy.contents, &mut anchored);
         let mut seen = BTreeMap::new();
-        for (id, span) in &anchored {
+        for (id, span, _) in &anchored {
             if RESERVED_ANCHORS.contains(id) {
                 self.error(
                     Diagnostic::error(
@@ -76,20 +76,7 @@ impl Lowerer<'_> {
             if let Some(controller) = &activity.controller {
                 self.check_reference(controller, &controller_ids, "controller");
             }
-            let organisation_refs = activity
-                .recipients
-                .iter()
-                .filter_map(|r| match r {
-                    Recipient::Organisation(reference) => Some(reference),
-                    Recipient::Category(_) => None,
-                })
-                .chain(activity.processors.iter().map(|p| &p.organisation))
-                .chain(&activity.joint_controllers)
-                .chain(&activity.operators)
-                .chain(activity.partners.iter().map(|p| &p.organisation))
-                .chain(activity.transfers.iter().map(|t| &t.recipient))
-                .chain(activity.cookies.iter().filter_map(|c| c.provider.as_ref()));
-            for reference in organisation_refs {
+            for reference in organisation_references(activity) {
                 self.check_reference(reference, &organisation_ids, "organisation");
             }
         }
@@ -137,15 +124,92 @@ impl Lowerer<'_> {
     }
 }
 
+/// Every reference to an organisation an activity makes, its own and those it inherited.
+fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Reference> {
+    activity
+        .recipients
+        .iter()
+        .filter_map(|r| match r {
+            Recipient::Organisation(reference) => Some(reference),
+            Recipient::Category(_) => None,
+        })
+        .chain(activity.processors.iter().map(|p| &p.organisation))
+        .chain(&activity.joint_controllers)
+        .chain(&activity.operators)
+        .chain(activity.partners.iter().map(|p| &p.organisation))
+        .chain(activity.transfers.iter().map(|t| &t.recipient))
+        .chain(activity.cookies.iter().filter_map(|c| c.provider.as_ref()))
+}
+
+/// The symbol table of a policy: its organisations and the ids of its controllers, activities
+/// and sections (the first declaration of each), with every reference that resolves to one.
+pub(super) fn symbols(policy: &Policy) -> Symbols {
+    let mut symbols = Vec::new();
+    let mut index: BTreeMap<(bool, String), usize> = BTreeMap::new();
+    let mut declare = |kind: SymbolKind, id: &str, declared: Span, symbols: &mut Vec<Symbol>| {
+        let key = (kind == SymbolKind::Organisation, id.to_string());
+        if let Entry::Vacant(entry) = index.entry(key) {
+            entry.insert(symbols.len());
+            symbols.push(Symbol {
+                kind,
+                id: id.to_string(),
+                declared,
+                references: Vec::new(),
+            });
+        }
+    };
+    for organisation in &policy.organisations {
+        let head = organisation.span.head("organisation");
+        declare(
+            SymbolKind::Organisation,
+            &organisation.id,
+            head,
+            &mut symbols,
+        );
+    }
+    let mut anchored = Vec::new();
+    collect_ids(&policy.contents, &mut anchored);
+    for (id, span, kind) in anchored {
+        declare(kind, id, span, &mut symbols);
+    }
+    // Keyed by place, so that a reference inherited by many activities is listed once.
+    let mut references: BTreeMap<usize, BTreeMap<(usize, usize, usize), Span>> = BTreeMap::new();
+    let mut refer = |organisation: bool, reference: &Reference| {
+        if let Some(&at) = index.get(&(organisation, reference.id.clone())) {
+            let span = reference.span;
+            references
+                .entry(at)
+                .or_default()
+                .insert((span.file.index(), span.start, span.end), span);
+        }
+    };
+    for activity in policy.activities() {
+        if let Some(controller) = &activity.controller {
+            refer(false, controller);
+        }
+        for reference in organisation_references(activity) {
+            refer(true, reference);
+        }
+    }
+    for (at, spans) in references {
+        symbols[at].references = spans.into_values().collect();
+    }
+    Symbols { symbols }
+}
+
 /// The ids that become anchors, of every part at every depth, in source order.
-fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span)>) {
+fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span, SymbolKind)>) {
     for part in parts {
         match part {
-            Part::Controller(c) => {
-                ids.extend(c.id.as_deref().map(|id| (id, c.span.head("controller"))))
-            }
+            Part::Controller(c) => ids.extend(
+                c.id.as_deref()
+                    .map(|id| (id, c.span.head("controller"), SymbolKind::Controller)),
+            ),
             Part::Activity(a) => {
-                ids.extend(a.id.as_deref().map(|id| (id, a.span.head("activity"))));
+                ids.extend(
+                    a.id.as_deref()
+                        .map(|id| (id, a.span.head("activity"), SymbolKind::Activity)),
+                );
                 collect_section_ids(&a.sections, ids);
             }
             Part::Section(s) => collect_section_ids(std::slice::from_ref(s), ids),
@@ -154,13 +218,13 @@ fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span)>) {
     }
 }
 
-fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span)>) {
+fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span, SymbolKind)>) {
     for section in sections {
         ids.extend(
             section
                 .id
                 .as_deref()
-                .map(|id| (id, section.span.head("section"))),
+                .map(|id| (id, section.span.head("section"), SymbolKind::Section)),
         );
         collect_ids(&section.contents, ids);
     }
@@ -175,7 +239,7 @@ pub(super) fn assign_anchors(policy: &mut Policy) {
         taken: RESERVED_ANCHORS
             .iter()
             .copied()
-            .chain(ids.into_iter().map(|(id, _)| id))
+            .chain(ids.into_iter().map(|(id, _, _)| id))
             .map(str::to_string)
             .collect(),
         next_number: BTreeMap::new(),
