@@ -157,6 +157,10 @@ pub fn example(name: &str) -> Option<&'static str> {
     keyword(name).map(|k| k.example)
 }
 
+/// Ids the page uses for its own headings and links (the contents list, the way back to the top):
+/// no controller, activity or section may take them.
+pub const RESERVED_IDS: &[&str] = &["inhalt", "contents", "top"];
+
 use Context::*;
 
 const fn row(

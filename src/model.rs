@@ -37,6 +37,14 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The ids that become anchors on the page (of controllers, activities and sections, at
+    /// every depth), in source order, with the head of the block that declares each.
+    pub fn anchored_ids(&self) -> Vec<(&str, Span, SymbolKind)> {
+        let mut ids = Vec::new();
+        collect_ids(&self.contents, &mut ids);
+        ids
+    }
+
     /// Every processing activity, those grouped in sections included, in source order.
     pub fn activities(&self) -> Vec<&Activity> {
         fn collect<'a>(parts: &'a [Part], into: &mut Vec<&'a Activity>) {
@@ -566,5 +574,37 @@ impl Symbols {
         self.symbols
             .iter()
             .find(|s| s.declared == span || s.references.contains(&span))
+    }
+}
+
+fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span, SymbolKind)>) {
+    for part in parts {
+        match part {
+            Part::Controller(c) => ids.extend(
+                c.id.as_deref()
+                    .map(|id| (id, c.span.head("controller"), SymbolKind::Controller)),
+            ),
+            Part::Activity(a) => {
+                ids.extend(
+                    a.id.as_deref()
+                        .map(|id| (id, a.span.head("activity"), SymbolKind::Activity)),
+                );
+                collect_section_ids(&a.sections, ids);
+            }
+            Part::Section(s) => collect_section_ids(std::slice::from_ref(s), ids),
+            Part::SupervisoryAuthority(_) | Part::Rights(_) => {}
+        }
+    }
+}
+
+fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span, SymbolKind)>) {
+    for section in sections {
+        ids.extend(
+            section
+                .id
+                .as_deref()
+                .map(|id| (id, section.span.head("section"), SymbolKind::Section)),
+        );
+        collect_ids(&section.contents, ids);
     }
 }

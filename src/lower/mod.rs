@@ -5,7 +5,7 @@
 //! has none.
 //!
 //! `activity.rs` lowers processing activities, `values.rs` reads and checks single values, and
-//! `resolve.rs` checks references and gives every part its anchor. Which keywords a block has,
+//! `resolve.rs` checks references and builds the symbol table. Which keywords a block has,
 //! for the help on one it does not have, and their German aliases come from the table in
 //! [`crate::language`]; a test below checks that the `match` arms here accept exactly those.
 
@@ -29,7 +29,6 @@ pub fn lower(source: &str, file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
     let policy = policy.map(|mut policy| {
         lowerer.resolve(&policy);
         policy.symbols = resolve::symbols(&policy);
-        resolve::assign_anchors(&mut policy);
         policy
     });
     (policy, lowerer.diagnostics)

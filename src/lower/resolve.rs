@@ -1,4 +1,4 @@
-//! References between parts, and the anchors of the parts on the page.
+//! References between parts, and the symbol table of the policy.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -7,9 +7,6 @@ use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::*;
 
 use super::*;
-
-/// Anchors the templates use for their own headings and links: no part may take them.
-const RESERVED_ANCHORS: &[&str] = &["inhalt", "contents", "top"];
 
 /// How many unknown references get a "did you mean" suggestion.
 const MAX_SUGGESTIONS: usize = 200;
@@ -37,11 +34,10 @@ impl Lowerer<'_> {
             }
         }
         let organisation_ids: BTreeSet<&str> = declared.into_keys().collect();
-        let mut anchored = Vec::new();
-        collect_ids(&policy.contents, &mut anchored);
+        let anchored = policy.anchored_ids();
         let mut seen = BTreeMap::new();
         for (id, span, _) in &anchored {
-            if RESERVED_ANCHORS.contains(id) {
+            if crate::language::RESERVED_IDS.contains(id) {
                 self.error(
                     Diagnostic::error(
                         "reserved-id",
@@ -50,7 +46,7 @@ impl Lowerer<'_> {
                     )
                     .with_help(format!(
                         "choose another id; klartext reserves {}",
-                        list(RESERVED_ANCHORS)
+                        list(crate::language::RESERVED_IDS)
                     )),
                 );
             } else if let Some(&first) = seen.get(id) {
@@ -167,8 +163,7 @@ pub(super) fn symbols(policy: &Policy) -> Symbols {
             &mut symbols,
         );
     }
-    let mut anchored = Vec::new();
-    collect_ids(&policy.contents, &mut anchored);
+    let anchored = policy.anchored_ids();
     for (id, span, kind) in anchored {
         declare(kind, id, span, &mut symbols);
     }
@@ -195,135 +190,4 @@ pub(super) fn symbols(policy: &Policy) -> Symbols {
         symbols[at].references = spans.into_values().collect();
     }
     Symbols { symbols }
-}
-
-/// The ids that become anchors, of every part at every depth, in source order.
-fn collect_ids<'a>(parts: &'a [Part], ids: &mut Vec<(&'a str, Span, SymbolKind)>) {
-    for part in parts {
-        match part {
-            Part::Controller(c) => ids.extend(
-                c.id.as_deref()
-                    .map(|id| (id, c.span.head("controller"), SymbolKind::Controller)),
-            ),
-            Part::Activity(a) => {
-                ids.extend(
-                    a.id.as_deref()
-                        .map(|id| (id, a.span.head("activity"), SymbolKind::Activity)),
-                );
-                collect_section_ids(&a.sections, ids);
-            }
-            Part::Section(s) => collect_section_ids(std::slice::from_ref(s), ids),
-            Part::SupervisoryAuthority(_) | Part::Rights(_) => {}
-        }
-    }
-}
-
-fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span, SymbolKind)>) {
-    for section in sections {
-        ids.extend(
-            section
-                .id
-                .as_deref()
-                .map(|id| (id, section.span.head("section"), SymbolKind::Section)),
-        );
-        collect_ids(&section.contents, ids);
-    }
-}
-
-/// Gives every part a stable, unique HTML anchor: its id where it has one, else a slug of its
-/// title. Ids are claimed first, so adding a part never moves the anchor of a part with an id.
-pub(super) fn assign_anchors(policy: &mut Policy) {
-    let mut ids = Vec::new();
-    collect_ids(&policy.contents, &mut ids);
-    let mut anchors = Anchors {
-        taken: RESERVED_ANCHORS
-            .iter()
-            .copied()
-            .chain(ids.into_iter().map(|(id, _, _)| id))
-            .map(str::to_string)
-            .collect(),
-        next_number: BTreeMap::new(),
-    };
-    anchors.parts(&mut policy.contents);
-}
-
-struct Anchors {
-    taken: BTreeSet<String>,
-    /// For each slug that is taken, the number to try next: so that a thousand parts with one
-    /// title get `-2` … `-1000` in linear time.
-    next_number: BTreeMap<String, usize>,
-}
-
-impl Anchors {
-    fn parts(&mut self, parts: &mut [Part]) {
-        for part in parts {
-            match part {
-                Part::Controller(c) => c.anchor = self.anchor(c.id.as_deref(), &c.name),
-                Part::SupervisoryAuthority(a) => a.anchor = self.anchor(None, "aufsichtsbehoerde"),
-                Part::Activity(a) => {
-                    a.anchor = self.anchor(a.id.as_deref(), &a.title);
-                    self.sections(&mut a.sections);
-                }
-                Part::Section(s) => self.sections(std::slice::from_mut(s)),
-                Part::Rights(r) => r.anchor = self.anchor(None, "rechte"),
-            }
-        }
-    }
-
-    fn sections(&mut self, sections: &mut [Section]) {
-        for section in sections {
-            let title = if section.title.is_empty() {
-                "abschnitt"
-            } else {
-                &section.title
-            };
-            section.anchor = self.anchor(section.id.as_deref(), title);
-            self.parts(&mut section.contents);
-        }
-    }
-
-    fn anchor(&mut self, id: Option<&str>, title: &str) -> String {
-        if let Some(id) = id {
-            return id.to_string();
-        }
-        let base = slug(title);
-        if self.taken.insert(base.clone()) {
-            return base;
-        }
-        let next = self.next_number.entry(base.clone()).or_insert(2);
-        loop {
-            let candidate = format!("{base}-{next}");
-            *next += 1;
-            if self.taken.insert(candidate.clone()) {
-                return candidate;
-            }
-        }
-    }
-}
-
-/// A URL-safe form of a title: `Datenschutz & Cookies` becomes `datenschutz-cookies`.
-pub fn slug(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        match c {
-            'ä' => slug.push_str("ae"),
-            'ö' => slug.push_str("oe"),
-            'ü' => slug.push_str("ue"),
-            'ß' => slug.push_str("ss"),
-            c if c.is_ascii_alphanumeric() => slug.push(c),
-            _ if !slug.ends_with('-') && !slug.is_empty() => slug.push('-'),
-            _ => {}
-        }
-        if slug.len() >= 60 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() || slug.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("abschnitt-{slug}")
-            .trim_end_matches('-')
-            .to_string()
-    } else {
-        slug
-    }
 }

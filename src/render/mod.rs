@@ -3,6 +3,7 @@
 //! Templates are embedded in the binary and can be overridden, one file at a time, from a folder
 //! (`--templates DIR`), the way mdBook and zola do it.
 
+mod anchors;
 pub mod filters;
 mod markdown;
 mod prose;
@@ -207,6 +208,9 @@ impl Renderer {
     }
 
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
+        let mut policy = policy.clone();
+        anchors::assign(&mut policy);
+        let policy = &policy;
         match format {
             Format::Json => {
                 let mut json =
