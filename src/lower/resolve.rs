@@ -78,6 +78,7 @@ impl Lowerer<'_> {
             }
             let organisation_refs = activity
                 .recipients
+                .items()
                 .iter()
                 .filter_map(|r| match r {
                     Recipient::Organisation(reference) => Some(reference),
@@ -87,7 +88,7 @@ impl Lowerer<'_> {
                 .chain(&activity.joint_controllers)
                 .chain(&activity.operators)
                 .chain(activity.partners.iter().map(|p| &p.organisation))
-                .chain(activity.transfers.iter().map(|t| &t.recipient))
+                .chain(activity.transfers.items().iter().map(|t| &t.recipient))
                 .chain(activity.cookies.iter().filter_map(|c| c.provider.as_ref()));
             for reference in organisation_refs {
                 self.check_reference(reference, &organisation_ids, "organisation");
