@@ -263,8 +263,7 @@ fn activity_lints(
             ));
         }
     }
-    let states_recipients = activity.no_recipients
-        || !activity.recipients.is_empty()
+    let states_recipients = activity.recipients.is_stated()
         || !activity.processors.is_empty()
         || !activity.joint_controllers.is_empty()
         || !activity.operators.is_empty()
@@ -277,7 +276,7 @@ fn activity_lints(
             "add `recipients \"…\"`, or `recipients none` if no one else receives them",
         ));
     }
-    for transfer in &activity.transfers {
+    for transfer in activity.transfers.items() {
         if transfer.safeguard.is_none() {
             findings.push(warning(
                 "missing-transfer-safeguard",

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::diagnostic::Span;
@@ -193,17 +194,19 @@ pub struct Activity {
     pub purposes: Vec<String>,
     pub legal_bases: Vec<LegalBasis>,
     pub legitimate_interests: Vec<String>,
-    /// `recipients none`: the notice states that there are no recipients.
-    pub no_recipients: bool,
-    pub recipients: Vec<Recipient>,
+    /// `recipients none`: the notice states that there are no recipients; or the recipients it
+    /// lists, never both. Exported as `no_recipients` and `recipients`.
+    #[serde(flatten, serialize_with = "export_recipients")]
+    pub recipients: Stated<Recipient>,
     pub processors: Vec<Processor>,
     pub joint_controllers: Vec<Reference>,
     pub operators: Vec<Reference>,
     pub presences: Vec<String>,
     pub partners: Vec<Partner>,
-    pub transfers: Vec<Transfer>,
-    /// `transfer none`: the notice states that no data go to a third country.
-    pub no_transfers: bool,
+    /// `transfer none`: the notice states that no data go to a third country; or the transfers
+    /// it lists, never both. Exported as `transfers` and `no_transfers`.
+    #[serde(flatten, serialize_with = "export_transfers")]
+    pub transfers: Stated<Transfer>,
     pub retention: Vec<Retention>,
     pub requirement: Vec<String>,
     pub automated_decisions: Option<AutomatedDecisions>,
@@ -317,6 +320,94 @@ pub enum Safeguard {
     Derogation,
     /// The notice states that there is no safeguard.
     None,
+}
+
+/// A fact that a block may leave out, state as `none`, or list: `recipients`, `transfer`. The
+/// three exclude one another, so a notice cannot say "no recipients" and then list some.
+#[derive(Debug, Clone, Default)]
+pub enum Stated<T> {
+    /// The block says nothing (an activity may then take the fact from `defaults`).
+    #[default]
+    Unstated,
+    /// `recipients none`, `transfer none`: the span of the `none`.
+    None(Span),
+    /// What the block lists.
+    Listed(NonEmpty<T>),
+}
+
+impl<T> Stated<T> {
+    /// Whether the block says anything: `none` or a list.
+    pub fn is_stated(&self) -> bool {
+        !matches!(self, Stated::Unstated)
+    }
+
+    /// Whether the block says `none`.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Stated::None(_))
+    }
+
+    /// What the block lists; empty when it lists nothing.
+    pub fn items(&self) -> &[T] {
+        match self {
+            Stated::Listed(items) => items.as_slice(),
+            Stated::Unstated | Stated::None(_) => &[],
+        }
+    }
+}
+
+impl<T: Serialize> Stated<T> {
+    /// The two fields the export has always had: a flag that says `none` and the list (empty
+    /// unless something is listed), in the order given. `#[serde(flatten)]` puts them into the
+    /// activity.
+    fn export<S: Serializer>(
+        &self,
+        serializer: S,
+        none: &'static str,
+        list: &'static str,
+        none_first: bool,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        if none_first {
+            map.serialize_entry(none, &self.is_none())?;
+        }
+        map.serialize_entry(list, self.items())?;
+        if !none_first {
+            map.serialize_entry(none, &self.is_none())?;
+        }
+        map.end()
+    }
+}
+
+fn export_recipients<S: Serializer>(
+    recipients: &Stated<Recipient>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    recipients.export(serializer, "no_recipients", "recipients", true)
+}
+
+fn export_transfers<S: Serializer>(
+    transfers: &Stated<Transfer>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    transfers.export(serializer, "no_transfers", "transfers", false)
+}
+
+/// A list of at least one item.
+#[derive(Debug, Clone)]
+pub struct NonEmpty<T>(Vec<T>);
+
+impl<T> NonEmpty<T> {
+    pub fn new(first: T) -> Self {
+        NonEmpty(vec![first])
+    }
+
+    pub fn push(&mut self, item: T) {
+        self.0.push(item);
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

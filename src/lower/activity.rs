@@ -26,6 +26,7 @@ impl Lowerer<'_> {
     }
 
     fn activity_facts(&mut self, item: &Item, activity: &mut Activity, what: &str) {
+        let mut listed = FirstListed::default();
         for fact in self.block(item, what) {
             let keyword = fact.keyword.text.as_str();
             if what == "defaults" && not_a_default(keyword) {
@@ -39,11 +40,17 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
-            self.activity_fact(fact, activity);
+            self.activity_fact(fact, activity, &mut listed, what);
         }
     }
 
-    fn activity_fact(&mut self, fact: &Item, activity: &mut Activity) {
+    fn activity_fact(
+        &mut self,
+        fact: &Item,
+        activity: &mut Activity,
+        listed: &mut FirstListed,
+        what: &str,
+    ) {
         match fact.keyword.text.as_str() {
             "controller" => {
                 let value = self.reference(fact, "controller kassel");
@@ -66,7 +73,7 @@ impl Lowerer<'_> {
             "legitimate-interest" => activity
                 .legitimate_interests
                 .extend(self.strings(fact, "legitimate-interest \"Schutz vor Angriffen\"")),
-            "recipients" | "recipient" => self.recipients(fact, activity),
+            "recipients" | "recipient" => self.recipients(fact, activity, listed, what),
             "processor" => activity.processors.extend(self.processor(fact)),
             "joint-controller" => activity
                 .joint_controllers
@@ -78,8 +85,7 @@ impl Lowerer<'_> {
                 .presences
                 .extend(self.urls(fact, "presence \"https://www.facebook.com/…\"")),
             "partner" => activity.partners.extend(self.partner(fact)),
-            "transfer" if is_none(fact) => activity.no_transfers = true,
-            "transfer" => activity.transfers.extend(self.transfer(fact)),
+            "transfer" => self.transfers(fact, activity, listed, what),
             "retention" => activity.retention.extend(self.retention(fact)),
             "requirement" => activity.requirement.extend(self.strings(
                 fact,
@@ -200,31 +206,185 @@ impl Lowerer<'_> {
         Some(basis)
     }
 
-    pub(super) fn recipients(&mut self, fact: &Item, activity: &mut Activity) {
+    /// `recipients none`, or recipients: organisation ids and categories in quotes. A block
+    /// that says both contradicts itself; the line that says the second is reported, once.
+    fn recipients(
+        &mut self,
+        fact: &Item,
+        activity: &mut Activity,
+        listed: &mut FirstListed,
+        what: &str,
+    ) {
         self.no_block(fact);
         if fact.values.is_empty() {
             self.missing_value(fact, "recipients \"Presseunternehmen\", sitepark");
         }
+        let mut reported = false;
         for value in &fact.values {
-            match &value.kind {
-                ValueKind::Word(word) if word == "none" => activity.no_recipients = true,
-                ValueKind::Word(word) => {
-                    activity.recipients.push(Recipient::Organisation(Reference {
-                        id: word.clone(),
-                        span: value.span,
-                    }))
+            let recipient = match &value.kind {
+                ValueKind::Word(word) if word == "none" => {
+                    self.none(
+                        &mut activity.recipients,
+                        value.span,
+                        listed.recipient,
+                        &RECIPIENTS,
+                        what,
+                    );
+                    continue;
                 }
-                ValueKind::String(category) => activity
-                    .recipients
-                    .push(Recipient::Category(category.clone())),
-                _ => self.wrong_value(
-                    fact,
-                    value,
-                    "organisation ids or categories in quotes",
-                    "recipients \"Presseunternehmen\", sitepark",
-                ),
+                ValueKind::Word(word) => Recipient::Organisation(Reference {
+                    id: word.clone(),
+                    span: value.span,
+                }),
+                ValueKind::String(category) => Recipient::Category(category.clone()),
+                _ => {
+                    self.wrong_value(
+                        fact,
+                        value,
+                        "organisation ids or categories in quotes",
+                        "recipients \"Presseunternehmen\", sitepark",
+                    );
+                    continue;
+                }
+            };
+            let added = self.list(
+                &mut activity.recipients,
+                recipient,
+                value.span,
+                &RECIPIENTS,
+                what,
+                reported,
+            );
+            if added {
+                listed.recipient.get_or_insert(value.span);
+            } else {
+                reported = true;
             }
         }
+    }
+
+    /// `transfer none`, or one transfer to a third country.
+    fn transfers(
+        &mut self,
+        fact: &Item,
+        activity: &mut Activity,
+        listed: &mut FirstListed,
+        what: &str,
+    ) {
+        if let [
+            value @ Value {
+                kind: ValueKind::Word(word),
+                ..
+            },
+        ] = fact.values.as_slice()
+            && word == "none"
+        {
+            self.none(
+                &mut activity.transfers,
+                value.span,
+                listed.transfer,
+                &TRANSFERS,
+                what,
+            );
+            return;
+        }
+        let Some(transfer) = self.transfer(fact) else {
+            return;
+        };
+        // The keyword and its values, without the block of a `text`.
+        let span = fact.values.last().map_or(fact.keyword.span, |last| {
+            fact.keyword
+                .span
+                .with_bounds(fact.keyword.span.start, last.span.end)
+        });
+        if self.list(
+            &mut activity.transfers,
+            transfer,
+            span,
+            &TRANSFERS,
+            what,
+            false,
+        ) {
+            listed.transfer.get_or_insert(span);
+        }
+    }
+
+    /// Records `none` written at `span`; when the block listed something before (first at
+    /// `first_listed`), reports the contradiction instead.
+    fn none<T>(
+        &mut self,
+        stated: &mut Stated<T>,
+        span: Span,
+        first_listed: Option<Span>,
+        fact: &Contradiction,
+        what: &str,
+    ) {
+        match stated {
+            Stated::Unstated => *stated = Stated::None(span),
+            // `none` twice says the same thing twice.
+            Stated::None(_) => {}
+            Stated::Listed(_) => {
+                let mut problem = self
+                    .contradiction(span, fact, what)
+                    .with_label(format!("but `{} none` is written here", fact.keyword));
+                if let Some(first) = first_listed {
+                    problem = problem.with_related(first, fact.listed);
+                }
+                self.error(problem);
+            }
+        }
+    }
+
+    /// Adds what a block lists at `span`; when the block said `none` before, reports the
+    /// contradiction instead (unless this line has already been reported) and returns false.
+    fn list<T>(
+        &mut self,
+        stated: &mut Stated<T>,
+        item: T,
+        span: Span,
+        fact: &Contradiction,
+        what: &str,
+        reported: bool,
+    ) -> bool {
+        match stated {
+            Stated::Unstated => *stated = Stated::Listed(NonEmpty::new(item)),
+            Stated::Listed(items) => items.push(item),
+            Stated::None(none) => {
+                let none = *none;
+                if !reported {
+                    let problem = self
+                        .contradiction(span, fact, what)
+                        .with_label(format!("but {}", fact.listed))
+                        .with_related(none, format!("`{} none` is written here", fact.keyword));
+                    self.error(problem);
+                }
+                return false;
+            }
+        }
+        true
+    }
+
+    fn contradiction(&self, span: Span, fact: &Contradiction, what: &str) -> Diagnostic {
+        let (block, help) = if what == "defaults" {
+            (
+                "the defaults",
+                "; an activity that differs from the defaults states its own",
+            )
+        } else {
+            ("this activity", "")
+        };
+        Diagnostic::error(
+            "contradictory-facts",
+            span,
+            format!(
+                "`{} none` and {} contradict each other in {block}",
+                fact.keyword, fact.one
+            ),
+        )
+        .with_help(format!(
+            "keep either `{} none` or the {}: the notice cannot state both{help}",
+            fact.keyword, fact.plural
+        ))
     }
 
     pub(super) fn processor(&mut self, fact: &Item) -> Vec<Processor> {
@@ -615,6 +775,37 @@ impl Lowerer<'_> {
     }
 }
 
+/// Where a block first lists a recipient or a transfer, for a `none` written after it.
+#[derive(Default)]
+struct FirstListed {
+    recipient: Option<Span>,
+    transfer: Option<Span>,
+}
+
+/// The words for a fact that a block may state as `none` or list, but not both.
+struct Contradiction {
+    keyword: &'static str,
+    /// One of what the block lists: "a recipient".
+    one: &'static str,
+    /// The label at the place it does: "a recipient is listed here".
+    listed: &'static str,
+    plural: &'static str,
+}
+
+const RECIPIENTS: Contradiction = Contradiction {
+    keyword: "recipients",
+    one: "a recipient",
+    listed: "a recipient is listed here",
+    plural: "recipients",
+};
+
+const TRANSFERS: Contradiction = Contradiction {
+    keyword: "transfer",
+    one: "a transfer",
+    listed: "a transfer is stated here",
+    plural: "transfers",
+};
+
 /// Whether a keyword is a fact that describes one activity only (`text`, `cookie`, …), and so
 /// cannot be a default. Unknown keywords are not: they are reported as unknown.
 fn not_a_default(keyword: &str) -> bool {
@@ -634,15 +825,13 @@ fn empty_activity(id: Option<String>, title: String, span: Span) -> Activity {
         purposes: Vec::new(),
         legal_bases: Vec::new(),
         legitimate_interests: Vec::new(),
-        no_recipients: false,
-        recipients: Vec::new(),
+        recipients: Stated::Unstated,
         processors: Vec::new(),
         joint_controllers: Vec::new(),
         operators: Vec::new(),
         presences: Vec::new(),
         partners: Vec::new(),
-        transfers: Vec::new(),
-        no_transfers: false,
+        transfers: Stated::Unstated,
         retention: Vec::new(),
         requirement: Vec::new(),
         automated_decisions: None,
@@ -672,13 +861,11 @@ pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) {
             .automated_decisions
             .clone_from(&defaults.automated_decisions);
     }
-    if activity.recipients.is_empty() && !activity.no_recipients {
+    if !activity.recipients.is_stated() {
         activity.recipients.clone_from(&defaults.recipients);
-        activity.no_recipients = defaults.no_recipients;
     }
-    if activity.transfers.is_empty() && !activity.no_transfers {
+    if !activity.transfers.is_stated() {
         activity.transfers.clone_from(&defaults.transfers);
-        activity.no_transfers = defaults.no_transfers;
     }
     fill(&mut activity.data, &defaults.data);
     fill(&mut activity.subjects, &defaults.subjects);
@@ -709,11 +896,6 @@ pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) {
     fill(&mut activity.withdrawal, &defaults.withdrawal);
 }
 
-/// Whether a fact says `none`, as in `transfer none`.
-fn is_none(fact: &Item) -> bool {
-    matches!(fact.values.as_slice(), [Value { kind: ValueKind::Word(word), .. }] if word == "none")
-}
-
 fn parse_article(code: &str) -> Option<Article> {
     let parts: Vec<&str> = code
         .split(['(', ')'])
@@ -735,5 +917,141 @@ fn parse_article(code: &str) -> Option<Article> {
         ["9", "2", p] => point(p, 'j').map(|c| Article::SpecialCategories(Some(c))),
         ["88"] | ["88", "1"] => Some(Article::Employment),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::lower;
+
+    /// Lowers a policy with `body` inside it, beside two organisations.
+    fn lowered(body: &str) -> (String, Option<Policy>, Vec<Diagnostic>) {
+        let source = format!(
+            "policy \"P\" {{\norganisation sitepark \"Sitepark\" {{ }}\n\
+             organisation cisco \"Cisco\" {{ country US }}\n{body}\n}}\n"
+        );
+        let parsed = crate::syntax::parse(&source);
+        assert!(parsed.problems.is_empty(), "{source}");
+        let (policy, diagnostics) = lower(&source, &parsed.file);
+        (source, policy, diagnostics)
+    }
+
+    /// Each contradiction in one block: the text under the primary label (the second fact)
+    /// and under the related one (the first).
+    #[test]
+    fn none_and_a_list_in_one_block_is_reported_at_the_second() {
+        let cases = [
+            (
+                "activity a \"A\" { recipients none\n recipients \"Presse\" }",
+                "\"Presse\"",
+                "none",
+                "`recipients none` is written here",
+            ),
+            (
+                "activity a \"A\" { recipient sitepark\n recipients none }",
+                "none",
+                "sitepark",
+                "a recipient is listed here",
+            ),
+            (
+                "activity a \"A\" { recipients none, sitepark, \"Presse\" }",
+                "sitepark",
+                "none",
+                "`recipients none` is written here",
+            ),
+            (
+                "activity a \"A\" { transfer none\n transfer cisco scc { text \"T\" } }",
+                "transfer cisco scc",
+                "none",
+                "`transfer none` is written here",
+            ),
+            (
+                "defaults { transfer cisco\n transfer none }",
+                "none",
+                "transfer cisco",
+                "a transfer is stated here",
+            ),
+            (
+                "section s \"S\" { defaults { recipients \"Presse\"\n recipients none } }",
+                "none",
+                "\"Presse\"",
+                "a recipient is listed here",
+            ),
+        ];
+        for (body, primary, related, message) in cases {
+            let (source, _, diagnostics) = lowered(body);
+            let found: Vec<&Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| d.name == "contradictory-facts")
+                .collect();
+            assert_eq!(found.len(), 1, "{body}: {diagnostics:?}");
+            let problem = found[0];
+            assert!(problem.is_error());
+            assert_eq!(&source[problem.span.range()], primary, "{body}");
+            let [place] = problem.related.as_slice() else {
+                panic!("{body}: {:?}", problem.related);
+            };
+            assert_eq!(&source[place.span.range()], related, "{body}");
+            assert_eq!(place.message, message, "{body}");
+            assert!(place.span.start < problem.span.start, "{body}");
+        }
+    }
+
+    #[test]
+    fn each_line_that_contradicts_is_reported_once() {
+        let (_, _, diagnostics) = lowered(
+            "activity a \"A\" { recipients none\n recipients \"Presse\", \"Druck\"\n recipients sitepark\n recipients none }",
+        );
+        let found = diagnostics
+            .iter()
+            .filter(|d| d.name == "contradictory-facts")
+            .count();
+        assert_eq!(found, 2, "{diagnostics:?}");
+    }
+
+    /// An activity's own facts replace the defaults: stating the other one is no contradiction.
+    #[test]
+    fn an_activity_that_differs_from_the_defaults_contradicts_nothing() {
+        let (_, policy, diagnostics) = lowered(
+            "defaults { recipients none\n transfer none }\n\
+             section s \"S\" {\n defaults { recipients \"Gruppe\"\n transfer cisco dpf }\n\
+             activity keine \"K\" { recipients none\n transfer none }\n}\n\
+             activity eigene \"E\" { recipients sitepark\n transfer cisco scc }\n\
+             activity geerbt \"G\" { }",
+        );
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+        let policy = policy.expect("a policy");
+        let activities = policy.activities();
+        let [keine, eigene, geerbt] = activities.as_slice() else {
+            panic!("{activities:?}");
+        };
+        assert!(keine.recipients.is_none() && keine.transfers.is_none());
+        assert_eq!(eigene.recipients.items().len(), 1);
+        assert_eq!(eigene.transfers.items().len(), 1);
+        assert!(!eigene.recipients.is_none() && !eigene.transfers.is_none());
+        assert!(geerbt.recipients.is_none() && geerbt.transfers.is_none());
+    }
+
+    /// The export keeps the fields it has always had, in their places: `no_recipients` before
+    /// `recipients`, `transfers` before `no_transfers`.
+    #[test]
+    fn the_export_writes_a_flag_and_a_list() {
+        let (_, policy, _) = lowered(
+            "activity keine \"K\" { recipients none\n transfer none }\n\
+             activity liste \"L\" { recipients \"Presse\"\n transfer cisco scc }\n\
+             activity nichts \"N\" { }",
+        );
+        let json = serde_json::to_string(&policy.expect("a policy")).expect("JSON");
+        for expected in [
+            r#""legitimate_interests":[],"no_recipients":true,"recipients":[],"processors":[]"#,
+            r#""partners":[],"transfers":[],"no_transfers":true,"retention":[]"#,
+            r#""no_recipients":false,"recipients":[{"category":"Presse"}],"processors""#,
+            r#""transfers":[{"recipient":"cisco","safeguard":"scc","text":null}],"no_transfers":false"#,
+            r#""no_recipients":false,"recipients":[],"processors""#,
+            r#""partners":[],"transfers":[],"no_transfers":false,"retention""#,
+        ] {
+            assert!(json.contains(expected), "{expected}\nnot in\n{json}");
+        }
     }
 }

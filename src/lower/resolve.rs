@@ -124,6 +124,7 @@ impl Lowerer<'_> {
 fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Reference> {
     activity
         .recipients
+        .items()
         .iter()
         .filter_map(|r| match r {
             Recipient::Organisation(reference) => Some(reference),
@@ -133,7 +134,7 @@ fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Referen
         .chain(&activity.joint_controllers)
         .chain(&activity.operators)
         .chain(activity.partners.iter().map(|p| &p.organisation))
-        .chain(activity.transfers.iter().map(|t| &t.recipient))
+        .chain(activity.transfers.items().iter().map(|t| &t.recipient))
         .chain(activity.cookies.iter().filter_map(|c| c.provider.as_ref()))
 }
 
