@@ -892,7 +892,56 @@ fn ends_text(line: &str) -> bool {
         || (starts_with_keyword
             && line[keyword_len..].starts_with([' ', '\t'])
             && line[keyword_len..].trim_start() == "\"\"\"")
-        || (starts_with_keyword && line.ends_with('{') && line.find('{') == Some(line.len() - 1))
+        || (starts_with_keyword && opens_block(line))
+}
+
+/// Whether a line is a keyword, values (words, numbers, articles, texts in quotes) and `{`, as
+/// the grammar's `text_block_stop` reads it.
+fn opens_block(line: &str) -> bool {
+    let Some(rest) = line.strip_suffix('{') else {
+        return false;
+    };
+    let mut rest = rest.trim_end_matches([' ', '\t']);
+    let keyword_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    rest = &rest[keyword_len..];
+    while !rest.is_empty() {
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if trimmed.len() == rest.len() {
+            return false;
+        }
+        rest = trimmed;
+        let value_len = if let Some(body) = rest.strip_prefix('"') {
+            // The closing quote, past escapes (`\"`, `\\`).
+            let mut chars = body.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            match end {
+                Some(end) => end + 2,
+                None => return false,
+            }
+        } else {
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '(' | ')')))
+                .unwrap_or(rest.len())
+        };
+        if value_len == 0 {
+            return false;
+        }
+        rest = &rest[value_len..];
+    }
+    true
 }
 
 /// The line the lexical check is in, with its indentation measured once.
@@ -1056,5 +1105,48 @@ fn expected(rules: &[Rule], in_line: bool) -> Option<String> {
         [] => None,
         [one] => Some((*one).to_string()),
         [rest @ .., last] => Some(format!("{} or {last}", rest.join(", "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lexical check and the grammar must agree on where a text block left open ends, or
+    /// the one reports a problem the other does not see.
+    #[test]
+    fn the_lexical_check_ends_an_open_text_the_way_the_grammar_does() {
+        for line in [
+            "}",
+            "  }  ",
+            "text \"\"\"",
+            "activity logs \"Protokolle\" {",
+            "basis 6(1)(e) \"§ 3 \\\"HDSIG\\\"\" {",
+            "processor cisco { role \"x\" }",
+            "Die Daten { werden",
+            "wir nutzen {",
+            "wir nutzen, was {",
+            "\"Zitat\" {",
+            "Ende \"\"\"",
+            "- Punkt",
+            "}}",
+        ] {
+            let source = format!("policy \"T\" {{\n  preamble \"\"\"\n    Text\n{line}\n");
+            let body = source.find("\"\"\"").unwrap_or(0) + 3;
+            let lexical = matches!(text_block_end(&source, body), TextBlockEnd::Open(end) if end < source.len() - line.len() - 1);
+            let parsed = parse(&source);
+            let grammar = parsed
+                .file
+                .items
+                .first()
+                .and_then(|policy| policy.block.as_ref()?.first().cloned())
+                .and_then(|preamble| match &preamble.values.first()?.kind {
+                    ValueKind::TextBlock(text) => Some(!text.contains(line.trim())),
+                    _ => None,
+                })
+                .unwrap_or(false);
+            assert_eq!(lexical, ends_text(line), "{line:?}");
+            assert_eq!(grammar, ends_text(line), "{line:?}: the grammar disagrees");
+        }
     }
 }
