@@ -373,13 +373,13 @@ impl Lowerer<'_> {
     /// A section of prose. In the policy (`in_activity` false) it may group activities too.
     fn section(&mut self, item: &Item, in_activity: bool) -> Section {
         let (id, title) = match item.values.as_slice() {
-            [] => (None, String::new()),
+            [] => (None, Text::unwritten("")),
             [
                 Value {
                     kind: ValueKind::Word(id),
                     ..
                 },
-            ] => (Some(id.clone()), String::new()),
+            ] => (Some(id.clone()), Text::unwritten("")),
             _ => self.header(
                 item,
                 "section",
