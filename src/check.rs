@@ -44,7 +44,7 @@ enum Node {
 }
 
 /// Runs every lint over a policy and returns the findings that are not allowed.
-pub fn check(source: &str, _file: &File, policy: &Policy) -> Vec<Diagnostic> {
+pub fn check(_source: &str, _file: &File, policy: &Policy) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let mut found = Vec::new();
     policy_lints(policy, &mut found);
@@ -58,7 +58,7 @@ pub fn check(source: &str, _file: &File, policy: &Policy) -> Vec<Diagnostic> {
         findings.extend(found.drain(..).map(|f| (Node::Activity(index), f)));
     }
     outdated_law(policy, &mut findings);
-    apply_allowances(source, policy, &activities, findings)
+    apply_allowances(policy, &activities, findings)
 }
 
 fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
@@ -549,7 +549,6 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 /// `allow` in the policy accepts a finding anywhere; one in an activity, the findings on that
 /// activity, including those on facts it inherited from `defaults`.
 fn apply_allowances(
-    source: &str,
     policy: &Policy,
     activities: &[&Activity],
     findings: Vec<(Node, Diagnostic)>,
@@ -604,7 +603,7 @@ fn apply_allowances(
                         "remove this `allow`: the policy now says what was missing",
                     )
                     .with_fix(
-                        removal(source, allowance.span),
+                        allowance.line.unwrap_or(allowance.span),
                         "",
                         "remove this `allow`",
                     ),
@@ -618,57 +617,9 @@ fn apply_allowances(
     kept
 }
 
-/// What to delete to remove the item at `span`: its whole line, indentation and line break
-/// included, when nothing else stands on it; else the item alone.
-fn removal(source: &str, span: Span) -> Span {
-    let (Some(before), Some(after)) = (source.get(..span.start), source.get(span.end..)) else {
-        return span;
-    };
-    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let rest = after.find(['\n', '\r']).unwrap_or(after.len());
-    let blank = |text: &str| text.chars().all(|c| c == ' ' || c == '\t');
-    if !blank(&before[line_start..]) || !blank(&after[..rest]) {
-        return span;
-    }
-    let line_break = match &after[rest..] {
-        text if text.starts_with("\r\n") => 2,
-        "" => 0,
-        _ => 1,
-    };
-    span.with_bounds(line_start, span.end + rest + line_break)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{find_word, removal};
-    use crate::diagnostic::Span;
-
-    #[test]
-    fn a_removal_takes_the_whole_line_when_the_item_stands_alone() {
-        let text = "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n\tallow z \"t\"";
-        let span_of = |item: &str| {
-            let at = text.find(item).unwrap();
-            Span::new(at, at + item.len())
-        };
-        let removed = |item: &str| {
-            let span = removal(text, span_of(item));
-            text[..span.start].to_string() + &text[span.end..]
-        };
-        assert_eq!(
-            removed("allow x \"r\""),
-            "a {\n  b; allow y \"s\"\n\tallow z \"t\""
-        );
-        assert_eq!(
-            removed("allow y \"s\""),
-            "a {\n  allow x \"r\"\r\n  b; \n\tallow z \"t\""
-        );
-        assert_eq!(
-            removed("allow z \"t\""),
-            "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n"
-        );
-        // A span that is not in the text is left as it is.
-        assert_eq!(removal("ä", Span::new(1, 2)), Span::new(1, 2));
-    }
+    use super::find_word;
 
     #[test]
     fn outdated_law_matches_whole_words_only() {

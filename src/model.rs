@@ -542,6 +542,10 @@ pub struct Allowance {
     pub reason: Text,
     #[serde(skip)]
     pub span: Span,
+    /// The whole line of the `allow`, indentation and line break included, when nothing else
+    /// stands on it: what the fix for an unused `allow` deletes.
+    #[serde(skip)]
+    pub line: Option<Span>,
 }
 
 /// A calendar date.
