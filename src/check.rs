@@ -11,7 +11,6 @@ use crate::model::{
     Activity, Allowance, Article, AutomatedDecisions, Contact, Lifetime, Part, Policy, Recipient,
     RetentionRule, Section, Text,
 };
-use crate::syntax::File;
 
 fn lint(name: &str) -> &'static Lint {
     LINTS
@@ -43,8 +42,9 @@ enum Node {
     Activity(usize),
 }
 
-/// Runs every lint over a policy and returns the findings that are not allowed.
-pub fn check(_source: &str, _file: &File, policy: &Policy) -> Vec<Diagnostic> {
+/// Runs every lint over a policy and returns the findings that are not allowed. The model is
+/// all it needs: every text knows where it was written.
+pub fn check(policy: &Policy) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let mut found = Vec::new();
     policy_lints(policy, &mut found);
