@@ -7,8 +7,10 @@
 use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
 pub use crate::lints::{LINTS, Lint};
-use crate::model::{Activity, Allowance, Article, Part, Policy};
-use crate::syntax::{File, Item, ValueKind};
+use crate::model::{
+    Activity, Allowance, Article, AutomatedDecisions, Contact, Lifetime, Part, Policy, Recipient,
+    RetentionRule, Section, Text,
+};
 
 fn lint(name: &str) -> &'static Lint {
     LINTS
@@ -40,8 +42,9 @@ enum Node {
     Activity(usize),
 }
 
-/// Runs every lint over a policy and returns the findings that are not allowed.
-pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
+/// Runs every lint over a policy and returns the findings that are not allowed. The model is
+/// all it needs: every text knows where it was written.
+pub fn check(policy: &Policy) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let mut found = Vec::new();
     policy_lints(policy, &mut found);
@@ -54,13 +57,8 @@ pub fn check(source: &str, file: &File, policy: &Policy) -> Vec<Diagnostic> {
         activity_lints(policy, activity, rights_state_withdrawal, &mut found);
         findings.extend(found.drain(..).map(|f| (Node::Activity(index), f)));
     }
-    let by_span: std::collections::HashMap<Span, usize> = activities
-        .iter()
-        .enumerate()
-        .map(|(index, activity)| (activity.span, index))
-        .collect();
-    outdated_law(source, &file.items, Node::Policy, &by_span, &mut findings);
-    apply_allowances(source, policy, &activities, findings)
+    outdated_law(policy, &mut findings);
+    apply_allowances(policy, &activities, findings)
 }
 
 fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
@@ -341,49 +339,192 @@ fn general_basis(policy: &Policy) -> Option<String> {
 }
 
 /// Looks for repealed or renamed law in every text of the policy, at its exact place. A finding
-/// in an activity's block is that activity's (`activities` finds it by the span of its item).
-fn outdated_law(
-    source: &str,
-    items: &[Item],
-    node: Node,
-    activities: &std::collections::HashMap<Span, usize>,
-    findings: &mut Vec<(Node, Diagnostic)>,
-) {
-    for item in items {
-        let node = activities
-            .get(&item.span)
-            .map_or(node, |&index| Node::Activity(index));
-        for value in &item.values {
-            if !matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_)) {
-                continue;
-            }
-            let raw = &source[value.span.range()];
-            for outdated in &law().outdated {
-                for pattern in &outdated.patterns {
-                    if let Some(at) = find_word(raw, pattern) {
-                        let start = value.span.start + at;
-                        findings.push((
-                            node,
-                            warning(
-                                "outdated-law",
-                                Span::new(start, start + pattern.len()),
-                                format!(
-                                    "the {} was {} on {}",
-                                    outdated.name,
-                                    outdated.change,
-                                    english_date(&outdated.since)
-                                ),
-                                format!("instead cite {}", outdated.replaced_by),
+/// in an activity's text, or in a text it took from `defaults`, is that activity's.
+fn outdated_law(policy: &Policy, findings: &mut Vec<(Node, Diagnostic)>) {
+    let mut texts = Texts::default();
+    texts.parts(&policy.contents, Node::Policy);
+    texts.policy(policy);
+    for (node, text) in texts.texts {
+        for outdated in &law().outdated {
+            for pattern in &outdated.patterns {
+                let Some(at) = find_word(text, pattern) else {
+                    continue;
+                };
+                if let Some(span) = text.source_span(at..at + pattern.len()) {
+                    findings.push((
+                        node,
+                        warning(
+                            "outdated-law",
+                            span,
+                            format!(
+                                "the {} was {} on {}",
+                                outdated.name,
+                                outdated.change,
+                                english_date(&outdated.since)
                             ),
-                        ));
-                        break;
+                            format!("instead cite {}", outdated.replaced_by),
+                        ),
+                    ));
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// Every text a person wrote in the policy, with the node it belongs to. Activities are counted
+/// in the order of [`Policy::activities`].
+#[derive(Default)]
+struct Texts<'a> {
+    texts: Vec<(Node, &'a Text)>,
+    activities: usize,
+}
+
+impl<'a> Texts<'a> {
+    fn add(&mut self, node: Node, texts: impl IntoIterator<Item = &'a Text>) {
+        self.texts
+            .extend(texts.into_iter().map(|text| (node, text)));
+    }
+
+    fn policy(&mut self, policy: &'a Policy) {
+        let node = Node::Policy;
+        self.add(node, [&policy.title]);
+        self.add(node, &policy.websites);
+        self.add(node, &policy.preamble);
+        for organisation in &policy.organisations {
+            self.add(node, [&organisation.name]);
+            self.add(node, &organisation.represented_by);
+            self.add(node, &organisation.privacy_policy);
+            self.add(node, &organisation.text);
+            self.contact(node, &organisation.contact);
+        }
+        self.add(node, policy.allowances.iter().map(|a| &a.reason));
+    }
+
+    fn contact(&mut self, node: Node, contact: &'a Contact) {
+        for texts in [
+            &contact.address,
+            &contact.phone,
+            &contact.fax,
+            &contact.email,
+            &contact.de_mail,
+            &contact.web,
+            &contact.hours,
+        ] {
+            self.add(node, texts);
+        }
+    }
+
+    /// The parts of the policy or of a section: `node` unless they are activities.
+    fn parts(&mut self, parts: &'a [Part], node: Node) {
+        for part in parts {
+            match part {
+                Part::Controller(controller) => {
+                    self.add(node, [&controller.name]);
+                    self.add(node, &controller.represented_by);
+                    self.add(node, &controller.responsible_for);
+                    self.add(node, &controller.text);
+                    self.contact(node, &controller.contact);
+                    for officer in &controller.officers {
+                        self.add(node, &officer.name);
+                        self.add(node, &officer.role);
+                        self.add(node, &officer.organisation);
+                        self.add(node, &officer.text);
+                        self.contact(node, &officer.contact);
+                    }
+                }
+                Part::SupervisoryAuthority(authority) => {
+                    self.add(node, [&authority.name]);
+                    self.add(node, &authority.text);
+                    self.contact(node, &authority.contact);
+                }
+                Part::Activity(activity) => {
+                    let index = self.activities;
+                    self.activities += 1;
+                    self.activity(activity, Node::Activity(index));
+                }
+                Part::Section(section) => self.section(section, node),
+                Part::Rights(rights) => {
+                    self.add(node, &rights.title);
+                    self.add(node, &rights.text);
+                    for right in &rights.rights {
+                        self.add(node, &right.laws);
+                        self.add(node, &right.text);
                     }
                 }
             }
         }
-        if let Some(block) = &item.block {
-            outdated_law(source, block, node, activities, findings);
+    }
+
+    fn section(&mut self, section: &'a Section, node: Node) {
+        self.add(node, [&section.title]);
+        self.add(node, &section.text);
+        self.parts(&section.contents, node);
+    }
+
+    fn activity(&mut self, activity: &'a Activity, node: Node) {
+        self.add(node, [&activity.title]);
+        self.add(node, &activity.text);
+        for texts in [
+            &activity.data,
+            &activity.subjects,
+            &activity.sources,
+            &activity.purposes,
+            &activity.legitimate_interests,
+            &activity.presences,
+            &activity.requirement,
+            &activity.privacy_policies,
+            &activity.objection,
+            &activity.withdrawal,
+        ] {
+            self.add(node, texts);
         }
+        for basis in &activity.legal_bases {
+            self.add(node, &basis.laws);
+            self.add(node, &basis.when);
+        }
+        for recipient in activity.recipients.items() {
+            if let Recipient::Category(category) = recipient {
+                self.add(node, [category]);
+            }
+        }
+        self.add(node, activity.processors.iter().flat_map(|p| &p.role));
+        self.add(node, activity.partners.iter().flat_map(|p| &p.offers));
+        self.add(
+            node,
+            activity.transfers.items().iter().flat_map(|t| &t.text),
+        );
+        for retention in &activity.retention {
+            match &retention.rule {
+                RetentionRule::Period { from, .. } => self.add(node, from),
+                RetentionRule::Until { event: text }
+                | RetentionRule::Statutory { law: text }
+                | RetentionRule::Criteria { text } => self.add(node, [text]),
+                RetentionRule::Archive { archive, law } => {
+                    self.add(node, [archive]);
+                    self.add(node, law);
+                }
+            }
+            self.add(node, &retention.data);
+        }
+        if let Some(AutomatedDecisions::Described(text)) = &activity.automated_decisions {
+            self.add(node, [text]);
+        }
+        for cookie in &activity.cookies {
+            self.add(node, [&cookie.name]);
+            self.add(node, &cookie.purposes);
+            if let Some(Lifetime::Described(text)) = &cookie.lifetime {
+                self.add(node, [text]);
+            }
+            self.add(node, &cookie.text);
+        }
+        for link in &activity.links {
+            self.add(node, [&link.label, &link.url]);
+        }
+        for section in &activity.sections {
+            self.section(section, node);
+        }
+        self.add(node, activity.allowances.iter().map(|a| &a.reason));
     }
 }
 
@@ -408,7 +549,6 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 /// `allow` in the policy accepts a finding anywhere; one in an activity, the findings on that
 /// activity, including those on facts it inherited from `defaults`.
 fn apply_allowances(
-    source: &str,
     policy: &Policy,
     activities: &[&Activity],
     findings: Vec<(Node, Diagnostic)>,
@@ -463,7 +603,7 @@ fn apply_allowances(
                         "remove this `allow`: the policy now says what was missing",
                     )
                     .with_fix(
-                        removal(source, allowance.span),
+                        allowance.line.unwrap_or(allowance.span),
                         "",
                         "remove this `allow`",
                     ),
@@ -477,57 +617,9 @@ fn apply_allowances(
     kept
 }
 
-/// What to delete to remove the item at `span`: its whole line, indentation and line break
-/// included, when nothing else stands on it; else the item alone.
-fn removal(source: &str, span: Span) -> Span {
-    let (Some(before), Some(after)) = (source.get(..span.start), source.get(span.end..)) else {
-        return span;
-    };
-    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let rest = after.find(['\n', '\r']).unwrap_or(after.len());
-    let blank = |text: &str| text.chars().all(|c| c == ' ' || c == '\t');
-    if !blank(&before[line_start..]) || !blank(&after[..rest]) {
-        return span;
-    }
-    let line_break = match &after[rest..] {
-        text if text.starts_with("\r\n") => 2,
-        "" => 0,
-        _ => 1,
-    };
-    span.with_bounds(line_start, span.end + rest + line_break)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{find_word, removal};
-    use crate::diagnostic::Span;
-
-    #[test]
-    fn a_removal_takes_the_whole_line_when_the_item_stands_alone() {
-        let text = "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n\tallow z \"t\"";
-        let span_of = |item: &str| {
-            let at = text.find(item).unwrap();
-            Span::new(at, at + item.len())
-        };
-        let removed = |item: &str| {
-            let span = removal(text, span_of(item));
-            text[..span.start].to_string() + &text[span.end..]
-        };
-        assert_eq!(
-            removed("allow x \"r\""),
-            "a {\n  b; allow y \"s\"\n\tallow z \"t\""
-        );
-        assert_eq!(
-            removed("allow y \"s\""),
-            "a {\n  allow x \"r\"\r\n  b; \n\tallow z \"t\""
-        );
-        assert_eq!(
-            removed("allow z \"t\""),
-            "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n"
-        );
-        // A span that is not in the text is left as it is.
-        assert_eq!(removal("ä", Span::new(1, 2)), Span::new(1, 2));
-    }
+    use super::find_word;
 
     #[test]
     fn outdated_law_matches_whole_words_only() {

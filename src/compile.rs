@@ -50,7 +50,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
     let (model, mut diagnostics) = lower(&text, &parsed.file);
     diagnostics.extend(parsed.problems);
     if let Some(policy) = &model {
-        diagnostics.extend(check::check(&text, &parsed.file, policy));
+        diagnostics.extend(check::check(policy));
     }
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
     Outcome {

@@ -20,5 +20,6 @@ pub mod output;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod text;
 
 pub use compile::{Outcome, compile, decode};

@@ -11,19 +11,20 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::diagnostic::Span;
+pub use crate::text::Text;
 
 /// Markdown prose written by the policy author.
-pub type Prose = String;
+pub type Prose = Text;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
-    pub title: String,
+    pub title: Text,
     pub language: Language,
     /// ISO 3166-2 code of the federal state, e.g. `DE-HE`.
     pub state: Option<String>,
     /// Date of the last revision ("Stand").
     pub revised: Option<Date>,
-    pub websites: Vec<String>,
+    pub websites: Vec<Text>,
     pub preamble: Option<Prose>,
     /// Controllers, supervisory authority, activities, sections and rights, in source order.
     pub contents: Vec<Part>,
@@ -93,15 +94,15 @@ pub enum Part {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Contact {
     /// Lines of the postal address.
-    pub address: Vec<String>,
+    pub address: Vec<Text>,
     /// ISO 3166-1 alpha-2; absent means Germany.
     pub country: Option<String>,
-    pub phone: Vec<String>,
-    pub fax: Vec<String>,
-    pub email: Vec<String>,
-    pub de_mail: Vec<String>,
-    pub web: Vec<String>,
-    pub hours: Vec<String>,
+    pub phone: Vec<Text>,
+    pub fax: Vec<Text>,
+    pub email: Vec<Text>,
+    pub de_mail: Vec<Text>,
+    pub web: Vec<Text>,
+    pub hours: Vec<Text>,
 }
 
 impl Contact {
@@ -119,10 +120,10 @@ impl Contact {
 pub struct Controller {
     pub id: Option<String>,
     pub anchor: String,
-    pub name: String,
-    pub represented_by: Option<String>,
+    pub name: Text,
+    pub represented_by: Option<Text>,
     /// Pages or services this controller is responsible for, when a site has several.
-    pub responsible_for: Vec<String>,
+    pub responsible_for: Vec<Text>,
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
@@ -134,10 +135,10 @@ pub struct Controller {
 /// A data protection officer (Art. 37–39 GDPR).
 #[derive(Debug, Clone, Serialize)]
 pub struct Officer {
-    pub name: Option<String>,
-    pub role: Option<String>,
+    pub name: Option<Text>,
+    pub role: Option<Text>,
     /// An external officer's firm, or the authority whose officer is shared.
-    pub organisation: Option<String>,
+    pub organisation: Option<Text>,
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
@@ -148,7 +149,7 @@ pub struct Officer {
 #[derive(Debug, Clone, Serialize)]
 pub struct SupervisoryAuthority {
     pub anchor: String,
-    pub name: String,
+    pub name: Text,
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
@@ -160,9 +161,9 @@ pub struct SupervisoryAuthority {
 #[derive(Debug, Clone, Serialize)]
 pub struct Organisation {
     pub id: String,
-    pub name: String,
-    pub represented_by: Option<String>,
-    pub privacy_policy: Option<String>,
+    pub name: Text,
+    pub represented_by: Option<Text>,
+    pub privacy_policy: Option<Text>,
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
@@ -184,16 +185,16 @@ pub struct Reference {
 pub struct Activity {
     pub id: Option<String>,
     pub anchor: String,
-    pub title: String,
+    pub title: Text,
     /// The responsible controller; absent means the first controller of the policy.
     pub controller: Option<Reference>,
     pub text: Option<Prose>,
-    pub data: Vec<String>,
-    pub subjects: Vec<String>,
-    pub sources: Vec<String>,
-    pub purposes: Vec<String>,
+    pub data: Vec<Text>,
+    pub subjects: Vec<Text>,
+    pub sources: Vec<Text>,
+    pub purposes: Vec<Text>,
     pub legal_bases: Vec<LegalBasis>,
-    pub legitimate_interests: Vec<String>,
+    pub legitimate_interests: Vec<Text>,
     /// `recipients none`: the notice states that there are no recipients; or the recipients it
     /// lists, never both. Exported as `no_recipients` and `recipients`.
     #[serde(flatten, serialize_with = "export_recipients")]
@@ -201,17 +202,17 @@ pub struct Activity {
     pub processors: Vec<Processor>,
     pub joint_controllers: Vec<Reference>,
     pub operators: Vec<Reference>,
-    pub presences: Vec<String>,
+    pub presences: Vec<Text>,
     pub partners: Vec<Partner>,
     /// `transfer none`: the notice states that no data go to a third country; or the transfers
     /// it lists, never both. Exported as `transfers` and `no_transfers`.
     #[serde(flatten, serialize_with = "export_transfers")]
     pub transfers: Stated<Transfer>,
     pub retention: Vec<Retention>,
-    pub requirement: Vec<String>,
+    pub requirement: Vec<Text>,
     pub automated_decisions: Option<AutomatedDecisions>,
     pub cookies: Vec<Cookie>,
-    pub privacy_policies: Vec<String>,
+    pub privacy_policies: Vec<Text>,
     /// Further information elsewhere: a label and an address.
     pub links: Vec<Link>,
     pub objection: Vec<Prose>,
@@ -226,9 +227,9 @@ pub struct Activity {
 pub struct LegalBasis {
     pub article: Article,
     /// The Union or member-state law the processing rests on (Art. 6(3) GDPR).
-    pub laws: Vec<String>,
+    pub laws: Vec<Text>,
     /// The case in which this basis applies, when an activity has several.
-    pub when: Option<String>,
+    pub when: Option<Text>,
     #[serde(skip)]
     pub span: Span,
     /// Whether the activity took this basis from `defaults` (its span is then in the defaults).
@@ -278,21 +279,21 @@ pub enum Recipient {
     /// A declared organisation, by id.
     Organisation(Reference),
     /// A category of recipients in words, e.g. "Presseunternehmen".
-    Category(String),
+    Category(Text),
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Processor {
     pub organisation: Reference,
     /// E.g. "Unterauftragsverarbeiter".
-    pub role: Option<String>,
+    pub role: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Partner {
     pub organisation: Reference,
     /// What the partner's service offers on the site.
-    pub offers: Vec<String>,
+    pub offers: Vec<Text>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -412,8 +413,8 @@ impl<T> NonEmpty<T> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
-    pub label: String,
-    pub url: String,
+    pub label: Text,
+    pub url: Text,
 }
 
 /// One rule of how long data are kept (Art. 13(2)(a) GDPR).
@@ -422,7 +423,7 @@ pub struct Retention {
     #[serde(flatten)]
     pub rule: RetentionRule,
     /// The data the rule is for, when an activity keeps different data for different times.
-    pub data: Option<String>,
+    pub data: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -431,22 +432,22 @@ pub enum RetentionRule {
     /// A period, from an event where one is given; `at_most` when it is an upper limit.
     Period {
         duration: Duration,
-        from: Option<String>,
+        from: Option<Text>,
         at_most: bool,
     },
     Until {
-        event: String,
+        event: Text,
     },
     Statutory {
-        law: String,
+        law: Text,
     },
     Criteria {
-        text: String,
+        text: Text,
     },
     /// Before deletion the data are offered to a public archive, as archive law requires.
     Archive {
-        archive: String,
-        law: Option<String>,
+        archive: Text,
+        law: Option<Text>,
     },
 }
 
@@ -471,14 +472,14 @@ pub enum TimeUnit {
 #[serde(rename_all = "lowercase")]
 pub enum AutomatedDecisions {
     None,
-    Described(String),
+    Described(Text),
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Cookie {
-    pub name: String,
+    pub name: Text,
     pub provider: Option<Reference>,
-    pub purposes: Vec<String>,
+    pub purposes: Vec<Text>,
     pub lifetime: Option<Lifetime>,
     pub necessity: Option<Necessity>,
     pub text: Option<Prose>,
@@ -490,7 +491,7 @@ pub struct Cookie {
 #[serde(rename_all = "lowercase")]
 pub enum Lifetime {
     Duration(Duration),
-    Described(String),
+    Described(Text),
 }
 
 /// Whether a cookie needs consent under § 25 TDDDG.
@@ -506,7 +507,7 @@ pub struct Section {
     pub id: Option<String>,
     pub anchor: String,
     /// Empty for a section of prose without a heading.
-    pub title: String,
+    pub title: Text,
     pub text: Option<Prose>,
     /// Sections, and in a section of the policy also activities, grouped under this heading.
     pub contents: Vec<Part>,
@@ -517,7 +518,7 @@ pub struct Section {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rights {
     pub anchor: String,
-    pub title: Option<String>,
+    pub title: Option<Text>,
     pub text: Option<Prose>,
     pub rights: Vec<Right>,
     #[serde(skip)]
@@ -528,7 +529,7 @@ pub struct Rights {
 pub struct Right {
     pub kind: String,
     /// Counterparts of the right in state law, e.g. `§ 52 HDSIG`.
-    pub laws: Vec<String>,
+    pub laws: Vec<Text>,
     pub text: Option<Prose>,
     #[serde(skip)]
     pub span: Span,
@@ -538,9 +539,13 @@ pub struct Right {
 #[derive(Debug, Clone, Serialize)]
 pub struct Allowance {
     pub lint: String,
-    pub reason: String,
+    pub reason: Text,
     #[serde(skip)]
     pub span: Span,
+    /// The whole line of the `allow`, indentation and line break included, when nothing else
+    /// stands on it: what the fix for an unused `allow` deletes.
+    #[serde(skip)]
+    pub line: Option<Span>,
 }
 
 /// A calendar date.

@@ -20,7 +20,7 @@ impl Lowerer<'_> {
         if let Some(value) = item.values.first() {
             self.wrong_value(item, value, "nothing before the block", "defaults {");
         }
-        let mut defaults = empty_activity(None, String::new(), item.span);
+        let mut defaults = empty_activity(None, Text::unwritten(""), item.span);
         self.activity_facts(item, &mut defaults, "defaults");
         defaults
     }
@@ -612,7 +612,7 @@ impl Lowerer<'_> {
                     );
                     return None;
                 }
-                let texts: Vec<String> = rest
+                let texts: Vec<Text> = rest
                     .iter()
                     .filter_map(|value| match &value.kind {
                         ValueKind::String(text) | ValueKind::TextBlock(text) => Some(text.clone()),
@@ -812,7 +812,7 @@ fn not_a_default(keyword: &str) -> bool {
     language::keyword_in(keyword, Context::Activity).is_some_and(|k| !k.default)
 }
 
-fn empty_activity(id: Option<String>, title: String, span: Span) -> Activity {
+fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
     Activity {
         id,
         anchor: String::new(),

@@ -373,13 +373,13 @@ impl Lowerer<'_> {
     /// A section of prose. In the policy (`in_activity` false) it may group activities too.
     fn section(&mut self, item: &Item, in_activity: bool) -> Section {
         let (id, title) = match item.values.as_slice() {
-            [] => (None, String::new()),
+            [] => (None, Text::unwritten("")),
             [
                 Value {
                     kind: ValueKind::Word(id),
                     ..
                 },
-            ] => (Some(id.clone()), String::new()),
+            ] => (Some(id.clone()), Text::unwritten("")),
             _ => self.header(
                 item,
                 "section",
@@ -545,6 +545,7 @@ impl Lowerer<'_> {
                     lint: lint.clone(),
                     reason: reason.clone(),
                     span: fact.span,
+                    line: own_line(self.source, fact.span),
                 })
             }
             _ => {
@@ -581,6 +582,25 @@ fn replacing(span: Span, suggestion: Option<&str>) -> Option<Fix> {
     })
 }
 
+/// The whole line of the item at `span`, indentation and line break included, when nothing else
+/// stands on it: what to delete to remove the item.
+fn own_line(source: &str, span: Span) -> Option<Span> {
+    let before = source.get(..span.start)?;
+    let after = source.get(span.end..)?;
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let rest = after.find(['\n', '\r']).unwrap_or(after.len());
+    let blank = |text: &str| text.chars().all(|c| c == ' ' || c == '\t');
+    if !blank(&before[line_start..]) || !blank(&after[..rest]) {
+        return None;
+    }
+    let line_break = match &after[rest..] {
+        text if text.starts_with("\r\n") => 2,
+        "" => 0,
+        _ => 1,
+    };
+    Some(span.with_bounds(line_start, span.end + rest + line_break))
+}
+
 fn list(items: &[&str]) -> String {
     items
         .iter()
@@ -595,6 +615,34 @@ fn list(items: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::language::{KEYWORDS, in_context};
+
+    #[test]
+    fn an_item_alone_on_its_line_has_the_whole_line() {
+        let text = "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n\tallow z \"t\"";
+        let span_of = |item: &str| {
+            let at = text.find(item).unwrap();
+            Span::new(at, at + item.len())
+        };
+        let removed = |item: &str| {
+            let span = own_line(text, span_of(item)).unwrap_or(span_of(item));
+            text[..span.start].to_string() + &text[span.end..]
+        };
+        assert_eq!(
+            removed("allow x \"r\""),
+            "a {\n  b; allow y \"s\"\n\tallow z \"t\""
+        );
+        assert_eq!(
+            removed("allow y \"s\""),
+            "a {\n  allow x \"r\"\r\n  b; \n\tallow z \"t\""
+        );
+        assert_eq!(
+            removed("allow z \"t\""),
+            "a {\n  allow x \"r\"\r\n  b; allow y \"s\"\n"
+        );
+        assert_eq!(own_line(text, span_of("allow y \"s\"")), None);
+        // A span that is not in the text has no line.
+        assert_eq!(own_line("ä", Span::new(1, 2)), None);
+    }
 
     /// A policy with `body` in a block of the kind `context`, beside a controller and the
     /// organisations the examples of the table refer to. `None` for contact details, which are

@@ -42,7 +42,7 @@ impl Lowerer<'_> {
         item: &Item,
         what: &str,
         example: &str,
-    ) -> (Option<String>, String) {
+    ) -> (Option<String>, Text) {
         match item.values.as_slice() {
             [
                 Value {
@@ -61,11 +61,11 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn title(&mut self, item: &Item, what: &str, example: &str) -> String {
+    pub(super) fn title(&mut self, item: &Item, what: &str, example: &str) -> Text {
         self.title_needing(item, what, example, "a title in quotes")
     }
 
-    fn title_needing(&mut self, item: &Item, what: &str, example: &str, needs: &str) -> String {
+    fn title_needing(&mut self, item: &Item, what: &str, example: &str, needs: &str) -> Text {
         match item.values.as_slice() {
             [
                 Value {
@@ -79,7 +79,7 @@ impl Lowerer<'_> {
                     Diagnostic::error("missing-title", span, format!("`{what}` needs {needs}"))
                         .with_help(format!("write e.g. `{example}`")),
                 );
-                String::new()
+                Text::unwritten("")
             }
         }
     }
@@ -274,15 +274,8 @@ impl Lowerer<'_> {
         );
     }
 
-    pub(super) fn strings(&mut self, fact: &Item, example: &str) -> Vec<String> {
-        self.spanned_strings(fact, example)
-            .into_iter()
-            .map(|(text, _)| text)
-            .collect()
-    }
-
     /// The texts of a fact, each with the span of its value, for checks that point at one.
-    fn spanned_strings(&mut self, fact: &Item, example: &str) -> Vec<(String, Span)> {
+    pub(super) fn strings(&mut self, fact: &Item, example: &str) -> Vec<Text> {
         self.no_block(fact);
         if fact.values.is_empty() {
             self.missing_value(fact, example);
@@ -291,7 +284,7 @@ impl Lowerer<'_> {
         let mut values = fact.values.iter().peekable();
         while let Some(value) = values.next() {
             match &value.kind {
-                ValueKind::String(text) => strings.push((text.clone(), value.span)),
+                ValueKind::String(text) => strings.push(text.clone()),
                 // Text written without quotes reads as several words: one problem, not one a word.
                 ValueKind::Word(_) | ValueKind::Number(_) | ValueKind::Duration { .. } => {
                     let mut run = vec![value];
@@ -367,19 +360,19 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn string(&mut self, fact: &Item, example: &str) -> Option<String> {
+    pub(super) fn string(&mut self, fact: &Item, example: &str) -> Option<Text> {
         let strings = self.strings(fact, example);
         self.single(fact, strings, "one text in quotes", example)
     }
 
     /// The one value of a fact that takes one; reports the second if there are more.
-    fn single(
+    fn single<T>(
         &mut self,
         fact: &Item,
-        mut values: Vec<String>,
+        mut values: Vec<T>,
         expected: &str,
         example: &str,
-    ) -> Option<String> {
+    ) -> Option<T> {
         if values.len() > 1 {
             self.wrong_value(fact, &fact.values[1], expected, example);
             return None;
@@ -631,9 +624,10 @@ impl Lowerer<'_> {
         })
     }
 
-    pub(super) fn emails(&mut self, fact: &Item, example: &str) -> Vec<String> {
+    pub(super) fn emails(&mut self, fact: &Item, example: &str) -> Vec<Text> {
         let mut emails = Vec::new();
-        for (email, span) in self.spanned_strings(fact, example) {
+        for email in self.strings(fact, example) {
+            let span = email.span();
             match crate::address::email_problem(&email) {
                 None => emails.push(email),
                 Some(problem) => self.error(
@@ -652,10 +646,10 @@ impl Lowerer<'_> {
         emails
     }
 
-    pub(super) fn urls(&mut self, fact: &Item, example: &str) -> Vec<String> {
+    pub(super) fn urls(&mut self, fact: &Item, example: &str) -> Vec<Text> {
         let mut urls = Vec::new();
-        for (url, span) in self.spanned_strings(fact, example) {
-            if self.check_url(&url, span) {
+        for url in self.strings(fact, example) {
+            if self.check_url(&url, url.span()) {
                 urls.push(url);
             }
         }
@@ -681,7 +675,7 @@ impl Lowerer<'_> {
         false
     }
 
-    pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<String> {
+    pub(super) fn url(&mut self, fact: &Item, example: &str) -> Option<Text> {
         let urls = self.urls(fact, example);
         self.single(fact, urls, "one address", example)
     }

@@ -1,4 +1,5 @@
 use crate::diagnostic::Span;
+use crate::text::Text;
 
 /// A parsed policy source.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -42,10 +43,10 @@ pub struct Value {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
-    /// A quoted string, escapes resolved.
-    String(String),
-    /// A `"""` block, common indentation removed.
-    TextBlock(String),
+    /// A quoted string, escapes resolved, with where its characters stand in the source.
+    String(Text),
+    /// A `"""` block, common indentation removed, with where its lines stand in the source.
+    TextBlock(Text),
     /// `2024-05-02`, not yet checked to be a real date.
     Date(String),
     /// `6(1)(e)`.

@@ -4,6 +4,7 @@ use pest::iterators::Pair;
 
 use super::ast::{Comment, File, Item, Value, ValueKind, Word};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::text::TextBuilder;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/klartext.pest"]
@@ -533,12 +534,12 @@ impl Builder<'_> {
         let kind = match pair.as_rule() {
             Rule::string => {
                 let body = pair.into_inner().next().map_or("", |p| p.as_str());
-                ValueKind::String(self.unescape(body, span.start + 1))
+                ValueKind::String(self.unescape(body, span.start + 1).finish(span))
             }
             Rule::text_block => {
                 let body = pair.into_inner().next().map_or("", |p| p.as_str());
                 self.check_control_characters(body, span.start + 3, true);
-                ValueKind::TextBlock(dedent(body))
+                ValueKind::TextBlock(dedent(body, span.start + 3).finish(span))
             }
             Rule::date => ValueKind::Date(pair.as_str().to_string()),
             Rule::article => ValueKind::Article(pair.as_str().to_string()),
@@ -578,37 +579,42 @@ impl Builder<'_> {
         })
     }
 
-    fn unescape(&mut self, body: &str, offset: usize) -> String {
+    /// The text of a string whose body starts at `offset` in the source, escapes resolved: an
+    /// escaped character maps to where it is written, after its backslash.
+    fn unescape(&mut self, body: &str, offset: usize) -> TextBuilder {
         self.check_control_characters(body, offset, false);
-        let mut text = String::with_capacity(body.len());
+        let mut text = TextBuilder::new();
+        text.continue_at(offset);
         let mut chars = body.char_indices();
         while let Some((i, c)) = chars.next() {
             if c != '\\' {
                 text.push(c);
                 continue;
             }
-            match chars.next() {
-                Some((_, '"')) => text.push('"'),
-                Some((_, '\\')) => text.push('\\'),
-                Some((j, other)) => {
-                    let span = Span::new(offset + i, offset + j + other.len_utf8());
-                    self.problems.push(
-                        Diagnostic::error(
-                            "invalid-escape",
-                            span,
-                            format!("`\\{other}` is not a valid escape"),
-                        )
-                        .with_help(
-                            "inside quotes, write `\\\"` for a quote and `\\\\` for a backslash",
-                        )
-                        .with_fix(
-                            span,
-                            format!("\\\\{other}"),
-                            "write the backslash as `\\\\`",
-                        ),
-                    );
-                }
-                None => {}
+            let Some((j, other)) = chars.next() else {
+                continue;
+            };
+            if other == '"' || other == '\\' {
+                // The escaped character stands where it is written, after its backslash.
+                text.continue_at(offset + j);
+                text.push(other);
+            } else {
+                let span = Span::new(offset + i, offset + j + other.len_utf8());
+                self.problems.push(
+                    Diagnostic::error(
+                        "invalid-escape",
+                        span,
+                        format!("`\\{other}` is not a valid escape"),
+                    )
+                    .with_help("inside quotes, write `\\\"` for a quote and `\\\\` for a backslash")
+                    .with_fix(
+                        span,
+                        format!("\\\\{other}"),
+                        "write the backslash as `\\\\`",
+                    ),
+                );
+                // The text goes on after the escape it leaves out.
+                text.continue_at(offset + j + other.len_utf8());
             }
         }
         text
@@ -653,27 +659,48 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 }
 
 /// Removes the indentation that a text block shares with its lines, and the blank first and
-/// last lines that come from putting `"""` on lines of their own.
-fn dedent(body: &str) -> String {
-    let body = body.replace("\r\n", "\n").replace('\r', "\n");
-    let mut lines: Vec<&str> = body.split('\n').collect();
-    if lines.first().is_some_and(|line| line.trim().is_empty()) {
+/// last lines that come from putting `"""` on lines of their own; each line of the text goes on
+/// with the source where its text starts (the body starts at `offset` in the source). A line
+/// break is `\n`, `\r\n` or `\r`.
+fn dedent(body: &str, offset: usize) -> TextBuilder {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    let mut rest = body;
+    while let Some(at) = rest.find(['\r', '\n']) {
+        lines.push((start, &rest[..at]));
+        let width = if rest[at..].starts_with("\r\n") { 2 } else { 1 };
+        start += at + width;
+        rest = &rest[at + width..];
+    }
+    lines.push((start, rest));
+    if lines
+        .first()
+        .is_some_and(|(_, line)| line.trim().is_empty())
+    {
         lines.remove(0);
     }
-    if lines.last().is_some_and(|line| line.trim().is_empty()) {
+    if lines.last().is_some_and(|(_, line)| line.trim().is_empty()) {
         lines.pop();
     }
     let indent = lines
         .iter()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(_, line)| line.len() - line.trim_start_matches([' ', '\t']).len())
         .min()
         .unwrap_or(0);
-    lines
-        .iter()
-        .map(|line| line.get(indent..).unwrap_or("").trim_end())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut text = TextBuilder::new();
+    for (n, (start, line)) in lines.iter().enumerate() {
+        if n > 0 {
+            text.push('\n');
+        }
+        let kept = line.get(indent..);
+        text.continue_at(offset + start + kept.map_or(0, |_| indent));
+        text.push_str(kept.unwrap_or("").trim_end());
+    }
+    if lines.is_empty() {
+        text.continue_at(offset);
+    }
+    text
 }
 
 fn describe_char(c: char) -> String {
@@ -1147,6 +1174,93 @@ mod tests {
                 .unwrap_or(false);
             assert_eq!(lexical, ends_text(line), "{line:?}");
             assert_eq!(grammar, ends_text(line), "{line:?}: the grammar disagrees");
+        }
+    }
+
+    /// The dedent klartext had before texts kept their origin: the texts must not change.
+    fn dedent_text(body: &str) -> String {
+        let body = body.replace("\r\n", "\n").replace('\r', "\n");
+        let mut lines: Vec<&str> = body.split('\n').collect();
+        if lines.first().is_some_and(|line| line.trim().is_empty()) {
+            lines.remove(0);
+        }
+        if lines.last().is_some_and(|line| line.trim().is_empty()) {
+            lines.pop();
+        }
+        let indent = lines
+            .iter()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
+            .min()
+            .unwrap_or(0);
+        lines
+            .iter()
+            .map(|line| line.get(indent..).unwrap_or("").trim_end())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    const BODIES: &[&str] = &[
+        "",
+        "\n",
+        "  a",
+        "\n    a\n      b\n\n    c  \n  ",
+        "\r\n\ta\r\n\t\tb\r\n",
+        "\r\r\n  x\r  y\n",
+        "\n    ü TMG\n  \n    ä\n",
+        "  a\n b\n",
+        "x\n\n\n",
+    ];
+
+    #[test]
+    fn dedent_keeps_the_texts_it_always_made() {
+        for body in BODIES {
+            assert_eq!(
+                dedent(body, 0).finish(Span::new(0, 0)).as_str(),
+                dedent_text(body),
+                "{body:?}"
+            );
+        }
+    }
+
+    /// Every character of every text stands where its origin says, an escaped one after its
+    /// backslash, and a word at its place.
+    #[test]
+    fn every_character_of_a_text_maps_to_its_place() {
+        let mut source = String::from("policy \"P\" {\n");
+        source.push_str("  preamble \"a\\\"b \\\\ TMG ü \\\" \\x c\"\n");
+        source.push_str("  data \"TMG\\x\"\n");
+        for body in BODIES {
+            source.push_str("  text \"\"\"");
+            source.push_str(body);
+            source.push_str("\"\"\"\n");
+        }
+        source.push_str("  text \"\"\"\r\n    Grundlage:\r\n      § 5 TMG\r\n  \"\"\"\n}\n");
+        let parsed = parse(&source);
+        let mut texts = Vec::new();
+        let mut items: Vec<&Item> = parsed.file.items.iter().collect();
+        while let Some(item) = items.pop() {
+            items.extend(item.block.iter().flatten());
+            for value in &item.values {
+                if let ValueKind::String(text) | ValueKind::TextBlock(text) = &value.kind {
+                    texts.push(text);
+                }
+            }
+        }
+        assert_eq!(texts.len(), BODIES.len() + 4);
+        for text in texts {
+            for (at, c) in text.char_indices() {
+                if c == '\n' {
+                    continue;
+                }
+                let span = text.source_span(at..at + c.len_utf8()).unwrap();
+                let written = &source[span.range()];
+                assert_eq!(written, c.to_string(), "{text:?} at {at}");
+            }
+            if let Some(at) = text.find("TMG") {
+                let span = text.source_span(at..at + 3).unwrap();
+                assert_eq!(&source[span.range()], "TMG");
+            }
         }
     }
 }
