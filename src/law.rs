@@ -95,8 +95,21 @@ pub struct Law {
     pub outdated: Vec<OutdatedLaw>,
 }
 
-/// A GDPR provision written as in a policy (`6(1)(e)`, `15`, `7(3)`) the way lawyers cite it:
-/// `Art. 6 Abs. 1 lit. e DSGVO` in German, `Art. 6(1)(e) GDPR` in English.
+/// A legal basis of the model the way lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO` in German,
+/// `Art. 6(1)(e) GDPR` in English.
+pub fn cite_article(article: crate::model::Article, language: Language) -> String {
+    match (language, article.parts()) {
+        (Language::En, _) => format!("Art. {article} GDPR"),
+        (Language::De, (number, paragraph, Some(point))) => {
+            format!("Art. {number} Abs. {paragraph} lit. {point} DSGVO")
+        }
+        (Language::De, (number, paragraph, None)) => {
+            format!("Art. {number} Abs. {paragraph} DSGVO")
+        }
+    }
+}
+
+/// An article of the law data, written as there (`15`, `7(3)`, `21(1)`), as lawyers cite it.
 pub fn cite(code: &str, language: Language) -> String {
     let parts: Vec<&str> = code.split(['(', ')']).filter(|p| !p.is_empty()).collect();
     match (language, parts.as_slice()) {

@@ -267,9 +267,36 @@ impl fmt::Display for Article {
     }
 }
 
+impl Article {
+    /// The article, paragraph and point, as a notice cites them.
+    pub fn parts(self) -> (u8, u8, Option<char>) {
+        match self {
+            Article::Lawfulness(point) => (6, 1, point),
+            Article::SpecialCategories(point) => (9, 2, point),
+            Article::Employment => (88, 1, None),
+        }
+    }
+}
+
 impl Serialize for Article {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if minijinja::value::serializing_for_value() {
+            return minijinja::Value::from_object(*self).serialize(serializer);
+        }
         serializer.serialize_str(&self.code())
+    }
+}
+
+// Templates get dates, articles and durations as the values they are, so that the renderer's
+// filters write them in words without reading them back from text; every other format, and a
+// template that prints one as it is, gets the text the JSON export has.
+impl minijinja::value::Object for Article {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
     }
 }
 
@@ -451,10 +478,33 @@ pub enum RetentionRule {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Duration {
     pub amount: u64,
     pub unit: TimeUnit,
+}
+
+impl Serialize for Duration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if minijinja::value::serializing_for_value() {
+            return minijinja::Value::from_object(*self).serialize(serializer);
+        }
+        use serde::ser::SerializeStruct;
+        let mut duration = serializer.serialize_struct("Duration", 2)?;
+        duration.serialize_field("amount", &self.amount)?;
+        duration.serialize_field("unit", &self.unit)?;
+        duration.end()
+    }
+}
+
+impl minijinja::value::Object for Duration {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}", self.amount, self.unit)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -625,7 +675,20 @@ impl fmt::Display for Date {
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if minijinja::value::serializing_for_value() {
+            return minijinja::Value::from_object(*self).serialize(serializer);
+        }
         serializer.collect_str(self)
+    }
+}
+
+impl minijinja::value::Object for Date {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
     }
 }
 

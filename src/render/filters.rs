@@ -4,7 +4,7 @@ use minijinja::{Error, ErrorKind, State, Value};
 
 use super::prose;
 use crate::law::law;
-use crate::model::{Date, Language};
+use crate::model::{Article, Date, Duration, Language, TimeUnit};
 
 const WIDTH: usize = 80;
 
@@ -102,65 +102,73 @@ pub fn yaml(text: &str) -> String {
         .replace('>', "\\u003e")
 }
 
-/// A date in the words of the notice: `2. Mai 2024`, `2 May 2024`.
-pub fn date(state: &State, value: &str) -> Result<String, Error> {
-    let date =
-        Date::parse(value).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "not a date"))?;
-    let language = if language(state) == "en" {
+fn notice_language(state: &State) -> Language {
+    if language(state) == "en" {
         Language::En
     } else {
         Language::De
-    };
-    Ok(date.written(language))
+    }
+}
+
+fn expected(what: &str) -> Error {
+    Error::new(ErrorKind::InvalidOperation, format!("expected {what}"))
+}
+
+/// A date in the words of the notice: `2. Mai 2024`, `2 May 2024`.
+pub fn date(state: &State, value: Value) -> Result<String, Error> {
+    let date = value
+        .downcast_object_ref::<Date>()
+        .ok_or_else(|| expected("a date"))?;
+    Ok(date.written(notice_language(state)))
 }
 
 /// A duration in words: `30 Tage`, `1 Jahr`, `2 months`.
 pub fn duration(state: &State, value: Value) -> Result<String, Error> {
-    let amount = value
-        .get_attr("amount")?
-        .as_usize()
-        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "duration without amount"))?;
-    let unit = value.get_attr("unit")?;
-    let unit = unit.as_str().unwrap_or("");
-    let one = amount == 1;
-    let word = match (language(state).as_str(), unit) {
-        ("en", unit) => {
-            if one {
-                unit.to_string()
-            } else {
-                format!("{unit}s")
-            }
-        }
-        (_, "minute") => if one { "Minute" } else { "Minuten" }.to_string(),
-        (_, "hour") => if one { "Stunde" } else { "Stunden" }.to_string(),
-        (_, "day") => if one { "Tag" } else { "Tage" }.to_string(),
-        (_, "week") => if one { "Woche" } else { "Wochen" }.to_string(),
-        (_, "month") => if one { "Monat" } else { "Monate" }.to_string(),
-        (_, "year") => if one { "Jahr" } else { "Jahre" }.to_string(),
-        (_, other) => other.to_string(),
+    let duration = value
+        .downcast_object_ref::<Duration>()
+        .ok_or_else(|| expected("a duration"))?;
+    let one = duration.amount == 1;
+    let (de_one, de_many, en) = match duration.unit {
+        TimeUnit::Minute => ("Minute", "Minuten", "minute"),
+        TimeUnit::Hour => ("Stunde", "Stunden", "hour"),
+        TimeUnit::Day => ("Tag", "Tage", "day"),
+        TimeUnit::Week => ("Woche", "Wochen", "week"),
+        TimeUnit::Month => ("Monat", "Monate", "month"),
+        TimeUnit::Year => ("Jahr", "Jahre", "year"),
     };
-    Ok(format!("{amount} {word}"))
+    let word = match (notice_language(state), one) {
+        (Language::En, true) => en.to_string(),
+        (Language::En, false) => format!("{en}s"),
+        (Language::De, true) => de_one.to_string(),
+        (Language::De, false) => de_many.to_string(),
+    };
+    Ok(format!("{} {word}", duration.amount))
 }
 
-/// A GDPR article as lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO`, `Art. 6(1)(e) GDPR`.
-pub fn cite(state: &State, code: &str) -> String {
-    let language = if language(state) == "en" {
-        Language::En
-    } else {
-        Language::De
-    };
-    crate::law::cite(code, language)
+/// A GDPR article as lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO`, `Art. 6(1)(e) GDPR`. The
+/// legal bases of the model are articles; the rights of the law data cite theirs as written
+/// there (`15`, `21(1)`).
+pub fn cite(state: &State, value: Value) -> Result<String, Error> {
+    let language = notice_language(state);
+    if let Some(article) = value.downcast_object_ref::<Article>() {
+        return Ok(crate::law::cite_article(*article, language));
+    }
+    let code = value.as_str().ok_or_else(|| expected("an article"))?;
+    Ok(crate::law::cite(code, language))
 }
 
 /// What a legal basis means, from the law data.
-pub fn basis_label(state: &State, code: &str) -> String {
-    law()
-        .legal_basis(code)
-        .map(|basis| match language(state).as_str() {
-            "en" => basis.en.clone(),
-            _ => basis.de.clone(),
+pub fn basis_label(state: &State, value: Value) -> Result<String, Error> {
+    let article = value
+        .downcast_object_ref::<Article>()
+        .ok_or_else(|| expected("a legal basis"))?;
+    Ok(law()
+        .legal_basis(&article.code())
+        .map(|basis| match notice_language(state) {
+            Language::En => basis.en.clone(),
+            Language::De => basis.de.clone(),
         })
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 /// The name of a country in the notice's language.
