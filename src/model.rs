@@ -5,6 +5,7 @@
 //! lowering); organisations are listed once in [`Policy::organisations`]. Spans are kept for
 //! diagnostics and left out of exports.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::ser::SerializeMap;
@@ -39,6 +40,23 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The organisation declared with this id.
+    pub fn organisation(&self, id: &str) -> Option<&Organisation> {
+        self.organisations
+            .get(*self.symbols.organisations.get(id)?)
+            .filter(|organisation| organisation.id == id)
+    }
+
+    /// The controller declared with this id.
+    pub fn controller(&self, id: &str) -> Option<&Controller> {
+        match self.contents.get(*self.symbols.controllers.get(id)?)? {
+            Part::Controller(controller) if controller.id.as_deref() == Some(id) => {
+                Some(controller)
+            }
+            _ => None,
+        }
+    }
+
     /// The ids that become anchors on the page (of controllers, activities and sections, at
     /// every depth), in source order, with the head of the block that declares each.
     pub fn anchored_ids(&self) -> Vec<(&str, Span, SymbolKind)> {
@@ -698,6 +716,10 @@ impl minijinja::value::Object for Date {
 pub struct Symbols {
     /// In the order of their declarations.
     pub symbols: Vec<Symbol>,
+    /// Where each organisation id's organisation is in [`Policy::organisations`].
+    pub organisations: BTreeMap<String, usize>,
+    /// Where each controller id's controller is in [`Policy::contents`].
+    pub controllers: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]

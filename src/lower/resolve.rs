@@ -190,5 +190,21 @@ pub(super) fn symbols(policy: &Policy) -> Symbols {
     for (at, spans) in references {
         symbols[at].references = spans.into_values().collect();
     }
-    Symbols { symbols }
+    let mut organisations = BTreeMap::new();
+    for (at, organisation) in policy.organisations.iter().enumerate() {
+        organisations
+            .entry(organisation.id.to_string())
+            .or_insert(at);
+    }
+    let mut controllers = BTreeMap::new();
+    for (at, part) in policy.contents.iter().enumerate() {
+        if let Part::Controller(Controller { id: Some(id), .. }) = part {
+            controllers.entry(id.to_string()).or_insert(at);
+        }
+    }
+    Symbols {
+        symbols,
+        organisations,
+        controllers,
+    }
 }

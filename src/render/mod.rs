@@ -10,13 +10,14 @@ mod prose;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use minijinja::value::Serde;
+use minijinja::value::{Object, Serde};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::law::law;
-use crate::model::{Controller, Language, Organisation, Part, Policy};
+use crate::model::{Language, Policy};
 
 /// An output format of `klartext compile`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -210,11 +211,10 @@ impl Renderer {
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
         let mut policy = policy.clone();
         anchors::assign(&mut policy);
-        let policy = &policy;
         match format {
             Format::Json => {
-                let mut json =
-                    serde_json::to_string_pretty(policy).map_err(|e| RenderError(e.to_string()))?;
+                let mut json = serde_json::to_string_pretty(&policy)
+                    .map_err(|e| RenderError(e.to_string()))?;
                 json.push('\n');
                 Ok(json)
             }
@@ -223,7 +223,7 @@ impl Renderer {
                 // (`!described`) that a YAML 1.2 safe loader refuses.
                 let mut yaml = Vec::new();
                 serde_yaml_ng::with::singleton_map_recursive::serialize(
-                    policy,
+                    &policy,
                     &mut serde_yaml_ng::Serializer::new(&mut yaml),
                 )
                 .map_err(|e| RenderError(e.to_string()))?;
@@ -241,46 +241,52 @@ impl Renderer {
         }
     }
 
-    fn context(&self, policy: &Policy) -> Value {
-        let organisations: BTreeMap<&str, &Organisation> = policy
-            .organisations
-            .iter()
-            .map(|o| (o.id.as_str(), o))
-            .collect();
+    fn context(&self, policy: Policy) -> Value {
         let lang = policy.language.code();
         let labels = self
             .labels
             .get(lang)
             .or_else(|| self.labels.get(Language::De.code()));
-        let controllers: BTreeMap<&str, &Controller> = policy
-            .contents
-            .iter()
-            .filter_map(|part| match part {
-                Part::Controller(c) => c.id.as_deref().map(|id| (id, c)),
-                _ => None,
-            })
-            .collect();
         let rights: BTreeMap<&str, &crate::law::RightInfo> =
             law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
+        let policy = Arc::new(policy);
         #[derive(Serialize)]
         struct Context<'a> {
             policy: &'a Policy,
-            organisations: BTreeMap<&'a str, &'a Organisation>,
-            controllers: BTreeMap<&'a str, &'a Controller>,
+            organisations: Value,
+            controllers: Value,
             rights: BTreeMap<&'a str, &'a crate::law::RightInfo>,
             labels: Option<&'a BTreeMap<String, String>>,
             lang: &'a str,
             generator: &'a str,
         }
         Value::from(Serde(Context {
-            policy,
-            organisations,
-            controllers,
+            policy: &policy,
+            organisations: Value::from_object(ById::Organisations(Arc::clone(&policy))),
+            controllers: Value::from_object(ById::Controllers(Arc::clone(&policy))),
             rights,
             labels,
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
         }))
+    }
+}
+
+/// The organisations or controllers of a policy by id, for `organisations[id]` in a template:
+/// looked up in the model's own index, not in a map built for each page.
+#[derive(Debug)]
+enum ById {
+    Organisations(Arc<Policy>),
+    Controllers(Arc<Policy>),
+}
+
+impl Object for ById {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let id = key.as_str()?;
+        match self.as_ref() {
+            ById::Organisations(policy) => policy.organisation(id).map(|o| Value::from(Serde(o))),
+            ById::Controllers(policy) => policy.controller(id).map(|c| Value::from(Serde(c))),
+        }
     }
 }
 
