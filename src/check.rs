@@ -334,7 +334,7 @@ fn states_right(policy: &Policy, kind: &str) -> bool {
 
 /// The general legal basis for public bodies in the policy's state, e.g. `§ 3 HDSIG`.
 fn general_basis(policy: &Policy) -> Option<String> {
-    let state = law().state(policy.state.as_deref()?)?;
+    let state = law().state(policy.state.as_ref()?)?;
     state.general_basis.clone()
 }
 

@@ -22,9 +22,9 @@ pub struct Policy {
     pub title: Text,
     pub language: Language,
     /// ISO 3166-2 code of the federal state, e.g. `DE-HE`.
-    pub state: Option<String>,
+    pub state: Option<Spanned<String>>,
     /// Date of the last revision ("Stand").
-    pub revised: Option<Date>,
+    pub revised: Option<Spanned<Date>>,
     pub websites: Vec<Text>,
     pub preamble: Option<Prose>,
     /// Controllers, supervisory authority, activities, sections and rights, in source order.
@@ -114,7 +114,7 @@ pub struct Contact {
     /// Lines of the postal address.
     pub address: Vec<Text>,
     /// ISO 3166-1 alpha-2; absent means Germany.
-    pub country: Option<String>,
+    pub country: Option<Spanned<String>>,
     pub phone: Vec<Text>,
     pub fax: Vec<Text>,
     pub email: Vec<Text>,
@@ -469,6 +469,9 @@ pub struct Retention {
     pub rule: RetentionRule,
     /// The data the rule is for, when an activity keeps different data for different times.
     pub data: Option<Text>,
+    /// The `retention` fact.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -787,5 +790,27 @@ fn collect_section_ids<'a>(sections: &'a [Section], ids: &mut Vec<(&'a str, Span
                 .map(|id| (id, section.span.head("section"), SymbolKind::Section)),
         );
         collect_ids(&section.contents, ids);
+    }
+}
+
+/// A value a person wrote that is not a text (a date, a code), with the place it was written.
+/// It exports as the value alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
     }
 }

@@ -102,7 +102,10 @@ fn outline(policy: &Policy) -> String {
     let mut out = format!(
         "policy {:?}, revised {}\n",
         policy.title,
-        policy.revised.map_or("-".to_string(), |d| d.to_string())
+        policy
+            .revised
+            .as_ref()
+            .map_or("-".to_string(), |d| d.to_string())
     );
     walk(&policy.contents, 1, &mut out);
     out

@@ -47,3 +47,39 @@ fn every_node_has_the_span_of_its_text() {
     };
     assert_eq!((*amount, &SOURCE[unit.span.range()]), (30, "days"));
 }
+
+/// Every fact in the model that a person wrote keeps its place: texts, dates, codes, retention.
+#[test]
+fn facts_in_the_model_keep_their_places() {
+    let minimal = include_str!("../examples/minimal.klar");
+    let outcome = klartext::compile("minimal.klar", minimal.as_bytes());
+    let policy = outcome.policy().unwrap();
+    let revised = policy.revised.as_ref().unwrap();
+    assert_eq!(&minimal[revised.span.range()], revised.to_string());
+    let state = policy.state.as_ref().unwrap();
+    assert_eq!(&minimal[state.span.range()], state.value);
+    assert_eq!(
+        minimal[policy.title.span().range()].trim_matches('"'),
+        policy.title.as_str()
+    );
+
+    let kassel = include_str!("../policies/stadt-kassel.klar");
+    let outcome = klartext::compile("stadt-kassel.klar", kassel.as_bytes());
+    let at = |span: klartext::diagnostic::Span| &kassel[span.range()];
+    let mut retentions = 0;
+    for activity in outcome.policy().unwrap().activities() {
+        assert!(at(activity.span).starts_with("activity"));
+        for retention in &activity.retention {
+            assert!(
+                at(retention.span).starts_with("retention"),
+                "{}",
+                at(retention.span)
+            );
+            retentions += 1;
+        }
+        for purpose in &activity.purposes {
+            assert!(at(purpose.span()).contains(purpose.as_str()));
+        }
+    }
+    assert!(retentions > 10, "{retentions}");
+}

@@ -646,7 +646,11 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        Some(Retention { rule, data })
+        Some(Retention {
+            rule,
+            data,
+            span: fact.span,
+        })
     }
 
     /// `30 days ["from when"]`, the values after `retention` or `retention at-most`.

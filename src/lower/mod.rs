@@ -142,11 +142,11 @@ impl Lowerer<'_> {
                     self.once(&mut language, value, fact);
                 }
                 "state" => {
-                    let value = self.state(fact);
+                    let value = self.state(fact).map(|value| spanned(value, fact));
                     self.once(&mut policy.state, value, fact);
                 }
                 "revised" => {
-                    let value = self.date(fact);
+                    let value = self.date(fact).map(|value| spanned(value, fact));
                     self.once(&mut policy.revised, value, fact);
                 }
                 "website" => {
@@ -344,7 +344,7 @@ impl Lowerer<'_> {
                 contact.address.extend(lines);
             }
             "country" => {
-                let value = self.country(fact);
+                let value = self.country(fact).map(|value| spanned(value, fact));
                 self.once(&mut contact.country, value, fact);
             }
             "phone" => contact
@@ -570,6 +570,14 @@ fn for_each_activity(parts: &mut [Part], f: &mut impl FnMut(&mut Activity)) {
             Part::Section(section) => for_each_activity(&mut section.contents, f),
             _ => {}
         }
+    }
+}
+
+/// A value read from a fact, with the place of the value (or of the fact, if it has none).
+fn spanned<T>(value: T, fact: &Item) -> Spanned<T> {
+    Spanned {
+        value,
+        span: fact.values.first().map_or(fact.span, |v| v.span),
     }
 }
 
