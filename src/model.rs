@@ -308,15 +308,21 @@ impl Serialize for Article {
 // Templates get dates, articles and durations as the values they are, so that the renderer's
 // filters write them in words without reading them back from text; every other format, and a
 // template that prints one as it is, gets the text the JSON export has.
-impl minijinja::value::Object for Article {
-    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
-        minijinja::value::ObjectRepr::Plain
-    }
+macro_rules! template_value {
+    ($($value:ty),*) => {$(
+        impl minijinja::value::Object for $value {
+            fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+                minijinja::value::ObjectRepr::Plain
+            }
 
-    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")
-    }
+            fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{self}")
+            }
+        }
+    )*};
 }
+
+template_value!(Article, Date, Duration);
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -518,12 +524,8 @@ impl Serialize for Duration {
     }
 }
 
-impl minijinja::value::Object for Duration {
-    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
-        minijinja::value::ObjectRepr::Plain
-    }
-
-    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {:?}", self.amount, self.unit)
     }
 }
@@ -700,16 +702,6 @@ impl Serialize for Date {
             return minijinja::Value::from_object(*self).serialize(serializer);
         }
         serializer.collect_str(self)
-    }
-}
-
-impl minijinja::value::Object for Date {
-    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
-        minijinja::value::ObjectRepr::Plain
-    }
-
-    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")
     }
 }
 

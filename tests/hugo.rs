@@ -13,7 +13,7 @@ use klartext::compile;
 use klartext::render::{Format, Renderer};
 
 mod common;
-use common::{hostile_sources, unsafe_html};
+use common::{hostile_sources, klar_files, unsafe_html};
 
 const SECRET: &str = "LEAKED-SITE-PARAMETER";
 
@@ -32,17 +32,6 @@ fn hugo_available() -> bool {
         .arg("version")
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-fn klar_files(folder: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "klar"))
-        .collect();
-    files.sort();
-    files
 }
 
 fn html_files(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -5,14 +5,12 @@
 //! handler, no image or frame, no link with another scheme than http(s), mailto or tel, and no
 //! template syntax.
 
-use std::path::{Path, PathBuf};
-
 use klartext::compile;
 use klartext::render::{Format, Renderer};
 use pulldown_cmark::{Options, Parser, html};
 
 mod common;
-use common::{hostile_sources, template_syntax, unsafe_html};
+use common::{hostile_sources, klar_files, template_syntax, unsafe_html};
 
 /// HTML as a permissive CommonMark renderer makes it: raw HTML passed through, every extension on.
 fn rendered(markdown: &str) -> String {
@@ -43,17 +41,6 @@ fn check_outputs(name: &str, source: &[u8], renderer: &Renderer) -> Option<()> {
         }
     }
     Some(())
-}
-
-fn klar_files(folder: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "klar"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

@@ -141,3 +141,15 @@ pub fn unsafe_html(html: &str) -> Option<String> {
 pub fn template_syntax(text: &str) -> Option<&'static str> {
     ["{{", "{%", "{#"].into_iter().find(|d| text.contains(d))
 }
+
+/// The policy sources (`.klar`) in a folder of the project, in name order.
+pub fn klar_files(folder: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "klar"))
+        .collect();
+    files.sort();
+    files
+}
