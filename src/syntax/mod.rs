@@ -4,6 +4,7 @@
 //! carries its byte span, and comments are kept beside the tree so a formatter can put them back.
 
 mod ast;
+mod lexical;
 mod parser;
 
 pub use ast::{Comment, File, Item, Value, ValueKind, Word};
