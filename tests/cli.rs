@@ -272,24 +272,27 @@ fn check_exit_codes() {
     );
 }
 
-#[test]
-fn json_diagnostics_are_one_object_a_line() {
-    let dir = workspace();
-    std::fs::write(
-        dir.path().join("policies/gemeinde.klar"),
-        MINIMAL.replace("30 days", "30 dayz"),
-    )
-    .unwrap();
+/// `check --message-format json` on `policy` as the workspace's only policy, which has errors:
+/// the output, and its lines as JSON objects.
+fn check_json(dir: &tempfile::TempDir, policy: &str) -> (String, Vec<serde_json::Value>) {
+    std::fs::write(dir.path().join("policies/gemeinde.klar"), policy).unwrap();
     let output = klartext(
         &["check", "--message-format", "json", "policies"],
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout
+    let lines = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    (stdout, lines)
+}
+
+#[test]
+fn json_diagnostics_are_one_object_a_line() {
+    let dir = workspace();
+    let (stdout, lines) = check_json(&dir, &MINIMAL.replace("30 days", "30 dayz"));
     // The error, and the lint that follows from it: the activity states no retention now.
     let names: Vec<&str> = lines.iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["missing-retention", "unknown-unit"], "{stdout}");
@@ -311,17 +314,7 @@ fn json_diagnostics_give_related_places_and_fixes() {
             "revised 2024-05-02\n  revised 2024-06-01",
         )
         .replace("30 days", "30 Tage");
-    std::fs::write(dir.path().join("policies/gemeinde.klar"), &policy).unwrap();
-    let output = klartext(
-        &["check", "--message-format", "json", "policies"],
-        dir.path(),
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (stdout, lines) = check_json(&dir, &policy);
     let names: Vec<&str> = lines.iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
