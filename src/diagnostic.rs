@@ -562,37 +562,44 @@ fn json(
         }
         None => (None, None, None, None),
     };
+    // A place in some file, with the fields that say what is there.
+    let located = |span: Span, fields: serde_json::Value| {
+        let source = lookup(span.file)?;
+        let (line, column, end_line, end_column) = source.place(span);
+        let mut object = serde_json::json!({
+            "file": source.name(),
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+        });
+        if let (Some(object), serde_json::Value::Object(fields)) = (object.as_object_mut(), fields)
+        {
+            object.extend(fields);
+        }
+        Some(object)
+    };
     let related: Vec<serde_json::Value> = diagnostic
         .related
         .iter()
         .filter_map(|related| {
-            let source = lookup(related.span.file)?;
-            let (line, column, end_line, end_column) = source.place(related.span);
-            Some(serde_json::json!({
-                "file": source.name(),
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "message": visible(&related.message),
-            }))
+            located(
+                related.span,
+                serde_json::json!({ "message": visible(&related.message) }),
+            )
         })
         .collect();
     let fixes: Vec<serde_json::Value> = diagnostic
         .fixes
         .iter()
         .filter_map(|fix| {
-            let source = lookup(fix.span.file)?;
-            let (line, column, end_line, end_column) = source.place(fix.span);
-            Some(serde_json::json!({
-                "title": visible(&fix.title),
-                "file": source.name(),
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "replacement": fix.replacement,
-            }))
+            located(
+                fix.span,
+                serde_json::json!({
+                    "title": visible(&fix.title),
+                    "replacement": fix.replacement,
+                }),
+            )
         })
         .collect();
     serde_json::json!({
