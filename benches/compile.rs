@@ -198,7 +198,7 @@ fn main() {
     report(
         "  check",
         measure(budget, || {
-            black_box(klartext::check::check(black_box(&lowered)));
+            black_box(klartext::check::check(black_box(&lowered), Default::default()));
         }),
         size,
     );

@@ -35,6 +35,11 @@ impl Outcome {
 
 /// Compiles one policy source. Never panics: any bytes end in a policy or in diagnostics.
 pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
+    compile_with(name, bytes, check::Options::default())
+}
+
+/// Compiles one policy source, checking it as `options` say.
+pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcome {
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(diagnostic) => {
@@ -50,7 +55,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
     let (model, mut diagnostics) = lower(&text, &parsed.file);
     diagnostics.extend(parsed.problems);
     if let Some(policy) = &model {
-        diagnostics.extend(check::check(policy));
+        diagnostics.extend(check::check(policy, options));
     }
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
     Outcome {

@@ -15,6 +15,9 @@ pub struct LegalBasisInfo {
     pub consent: bool,
     #[serde(default)]
     pub needs_law: bool,
+    /// An opening clause for national law (Art. 88(1)), which is no legal basis on its own.
+    #[serde(default)]
+    pub opening_clause: bool,
     pub de: String,
     pub en: String,
 }
@@ -49,14 +52,86 @@ impl Required {
     }
 }
 
+/// The data protection act of a federal state, or (`DE`) the federal BDSG.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct State {
+    /// ISO 3166-2 (`DE-HE`), or `DE` for the Federation.
     pub code: String,
     pub name: String,
     pub act: String,
+    /// How notices cite the act, matched as whole words: `HDSIG`. Only names no other act has.
+    #[serde(default)]
+    pub cites: Vec<String>,
     pub general_basis: Option<String>,
+    /// Provisions of the act that restrict a GDPR right (Art. 23 GDPR), by kind of right.
+    #[serde(default)]
+    pub restrictions: Vec<Restriction>,
+    /// Paragraphs of the act that implement the law-enforcement directive (EU) 2016/680, not
+    /// the GDPR: a notice under the GDPR must not cite them for its rights or bases.
+    pub directive_part: Option<DirectivePart>,
+    pub source: Option<String>,
     #[serde(default = "yes")]
     pub verified: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Restriction {
+    /// The kind of right, as in `rights.yaml`: `access`.
+    pub right: String,
+    /// `§ 33 HDSIG`.
+    pub law: String,
+    pub source: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DirectivePart {
+    /// The first and last paragraph (`§`) of that part.
+    pub first: u32,
+    pub last: u32,
+    /// `Teil 3`.
+    pub name: String,
+    pub source: String,
+}
+
+/// Which controllers an authority supervises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bodies {
+    All,
+    Public,
+    Private,
+}
+
+/// A data protection supervisory authority (Art. 51 GDPR).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Authority {
+    /// The W3C DPV identifier: `DPA-DE-HE`.
+    pub id: String,
+    /// `DE-HE` for a state's authority, `DE` for the Federal Commissioner.
+    pub jurisdiction: String,
+    pub bodies: Bodies,
+    pub name: String,
+    pub short: String,
+    /// Lines of the street address.
+    #[serde(default)]
+    pub address: Vec<String>,
+    /// Lines of the postal address by PO box.
+    #[serde(default)]
+    pub po_box: Vec<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub web: Option<String>,
+    pub source: Vec<String>,
+    /// The day the entry was last compared with its sources.
+    pub checked: String,
+    /// False where the sources disagree on the address, or it could not be confirmed.
+    #[serde(default = "yes")]
+    pub verified: bool,
+    /// What is uncertain about an unverified entry.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -70,6 +145,19 @@ pub struct Country {
     pub adequacy: bool,
     #[serde(default)]
     pub dpf: bool,
+    /// What a partial adequacy decision covers (Canada, Japan), in each language.
+    pub partial: Option<Partial>,
+    /// The adequacy decision and its place in the Official Journal.
+    pub decision: Option<String>,
+    pub oj: Option<String>,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Partial {
+    pub de: String,
+    pub en: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -91,6 +179,7 @@ pub struct Law {
     pub legal_bases: Vec<LegalBasisInfo>,
     pub rights: Vec<RightInfo>,
     pub states: Vec<State>,
+    pub authorities: Vec<Authority>,
     pub countries: Vec<Country>,
     pub outdated: Vec<OutdatedLaw>,
 }
@@ -138,6 +227,10 @@ pub fn law() -> &'static Law {
         legal_bases: load("legal-bases.yaml", include_str!("../law/legal-bases.yaml")),
         rights: load("rights.yaml", include_str!("../law/rights.yaml")),
         states: load("states.yaml", include_str!("../law/states.yaml")),
+        authorities: load(
+            "authorities.yaml",
+            include_str!("../law/authorities.yaml"),
+        ),
         countries: load("countries.yaml", include_str!("../law/countries.yaml")),
         outdated: load(
             "outdated-law.yaml",
@@ -157,6 +250,25 @@ impl Law {
 
     pub fn state(&self, code: &str) -> Option<&State> {
         self.states.iter().find(|state| state.code == code)
+    }
+
+    /// The authority that supervises a controller of this kind in this state (`DE` for the
+    /// Federation).
+    #[allow(dead_code)]
+    pub fn authority(&self, jurisdiction: &str, bodies: Bodies) -> Option<&Authority> {
+        self.authorities.iter().find(|authority| {
+            authority.jurisdiction == jurisdiction
+                && (authority.bodies == Bodies::All || authority.bodies == bodies)
+        })
+    }
+
+    /// The day the law data were last compared with their sources: the latest `checked` date.
+    pub fn checked(&self) -> &str {
+        self.authorities
+            .iter()
+            .map(|authority| authority.checked.as_str())
+            .max()
+            .unwrap_or("unknown")
     }
 
     pub fn country(&self, code: &str) -> Option<&Country> {

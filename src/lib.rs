@@ -22,4 +22,9 @@ pub mod source;
 pub mod syntax;
 pub mod text;
 
-pub use compile::{Outcome, compile, decode};
+pub use compile::{Outcome, compile, compile_with, decode};
+
+/// The day the embedded law data were last compared with their sources, for `--version`.
+pub fn law_checked() -> &'static str {
+    law::law().checked()
+}
