@@ -198,7 +198,10 @@ fn main() {
     report(
         "  check",
         measure(budget, || {
-            black_box(klartext::check::check(black_box(&lowered), Default::default()));
+            black_box(klartext::check::check(
+                black_box(&lowered),
+                Default::default(),
+            ));
         }),
         size,
     );

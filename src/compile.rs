@@ -2,6 +2,7 @@
 //! goes on after a problem, so one run reports all of them.
 
 use crate::check;
+use crate::derive::derive;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::lower::lower;
 use crate::model::Policy;
@@ -52,7 +53,10 @@ pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcom
     };
     let source = Sources::new(name, text.clone());
     let parsed = parse(&text);
-    let (model, mut diagnostics) = lower(&text, &parsed.file);
+    let (mut model, mut diagnostics) = lower(&text, &parsed.file);
+    if let Some(policy) = &mut model {
+        derive(policy);
+    }
     diagnostics.extend(parsed.problems);
     if let Some(policy) = &model {
         diagnostics.extend(check::check(policy, options));

@@ -42,6 +42,8 @@ pub enum Context {
     Processor,
     /// `transfer id scc { … }`, inside an activity.
     Transfer,
+    /// `joint-controller id { … }`, inside an activity.
+    JointController,
 }
 
 impl Context {
@@ -62,6 +64,7 @@ impl Context {
         Context::Basis,
         Context::Processor,
         Context::Transfer,
+        Context::JointController,
     ];
 
     /// How messages name the block: "`x` is not something a policy can have".
@@ -82,6 +85,7 @@ impl Context {
             Context::Cookie => "a cookie",
             Context::Basis => "a legal basis",
             Context::Processor => "a processor",
+            Context::JointController => "a joint controller",
             Context::Transfer => "a transfer",
         }
     }
@@ -433,6 +437,16 @@ pub static KEYWORDS: &[Keyword] = &[
         "represented-by \"den Magistrat\"",
     ),
     row(
+        "kind",
+        &[Controller],
+        "one word without quotes: `public` (the default) or `private`",
+        ONCE,
+        &["art"],
+        "whether the controller is a public body or a private one (a municipal GmbH, an association); \
+         it decides the supervisory authority and the bases open to it",
+        "kind private",
+    ),
+    row(
         "responsible-for",
         &[Controller],
         TEXTS,
@@ -608,7 +622,8 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     fact(
         "joint-controller",
-        "ids of organisations declared in the policy",
+        "ids of organisations declared in the policy, and optionally the `essence` of the \
+         arrangement in braces",
         REPEATS,
         &[],
         "joint controllers",
@@ -640,8 +655,8 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     fact(
         "transfer",
-        "the id of the receiving organisation and the safeguard, and optionally a `text` in \
-         braces; or `none`",
+        "the id of the receiving organisation and the safeguard (after `derogation` the point of \
+         Art. 49(1), e.g. `49(1)(a)`), and optionally `text` and `copy` in braces; or `none`",
         REPEATS,
         &[],
         "a transfer to a third country; `transfer none` says there is none",
@@ -769,6 +784,25 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "prose about the transfer and its safeguard",
         "text \"\"\"…\"\"\"",
+    ),
+    row(
+        "copy",
+        &[Transfer],
+        ONE_TEXT,
+        ONCE,
+        &["kopie"],
+        "where a copy of the standard contractual clauses or binding corporate rules can be obtained",
+        "copy \"Eine Kopie erhalten Sie bei datenschutz@example.de.\"",
+    ),
+    // A joint controller
+    row(
+        "essence",
+        &[JointController],
+        PROSE,
+        ONCE,
+        &["wesentliches"],
+        "the essence of the arrangement between the joint controllers (Art. 26(2))",
+        "essence \"Die Stadt und Meta haben vereinbart, wer welche Pflichten erfüllt.\"",
     ),
     // A cookie
     row(
@@ -901,6 +935,15 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "replaces the standard wording of the right",
         "text \"\"\"…\"\"\"",
+    ),
+    row(
+        "restricted-by",
+        &[Right],
+        TEXTS,
+        REPEATS,
+        &["eingeschraenkt"],
+        "a law that restricts the right (Art. 23), shown as \"eingeschränkt nach …\"",
+        "restricted-by \"§ 34 BDSG\"",
     ),
 ];
 

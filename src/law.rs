@@ -32,6 +32,10 @@ pub struct RightInfo {
     pub en: String,
     pub text_de: String,
     pub text_en: String,
+    /// What follows the standard wording: the exclusion of Art. 20(3), the consequence of an
+    /// objection (Art. 21(1) sentence 2).
+    pub note_de: Option<String>,
+    pub note_en: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -173,6 +177,23 @@ pub struct OutdatedLaw {
     pub source: String,
 }
 
+/// Words by which the checker recognises what prose says (`law/wording.yaml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Wording {
+    pub special_categories: Vec<SpecialCategory>,
+    pub vague_retention: Vec<String>,
+    pub indirect_collection: Vec<String>,
+    pub forms: Vec<String>,
+    pub objection_denied: Vec<String>,
+    pub anonymous: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SpecialCategory {
+    pub category: String,
+    pub words: Vec<String>,
+}
+
 /// All law data, parsed once.
 #[derive(Debug, Serialize)]
 pub struct Law {
@@ -182,6 +203,7 @@ pub struct Law {
     pub authorities: Vec<Authority>,
     pub countries: Vec<Country>,
     pub outdated: Vec<OutdatedLaw>,
+    pub wording: Wording,
 }
 
 /// A legal basis of the model the way lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO` in German,
@@ -227,15 +249,13 @@ pub fn law() -> &'static Law {
         legal_bases: load("legal-bases.yaml", include_str!("../law/legal-bases.yaml")),
         rights: load("rights.yaml", include_str!("../law/rights.yaml")),
         states: load("states.yaml", include_str!("../law/states.yaml")),
-        authorities: load(
-            "authorities.yaml",
-            include_str!("../law/authorities.yaml"),
-        ),
+        authorities: load("authorities.yaml", include_str!("../law/authorities.yaml")),
         countries: load("countries.yaml", include_str!("../law/countries.yaml")),
         outdated: load(
             "outdated-law.yaml",
             include_str!("../law/outdated-law.yaml"),
         ),
+        wording: load("wording.yaml", include_str!("../law/wording.yaml")),
     })
 }
 
@@ -254,7 +274,6 @@ impl Law {
 
     /// The authority that supervises a controller of this kind in this state (`DE` for the
     /// Federation).
-    #[allow(dead_code)]
     pub fn authority(&self, jurisdiction: &str, bodies: Bodies) -> Option<&Authority> {
         self.authorities.iter().find(|authority| {
             authority.jurisdiction == jurisdiction

@@ -9,6 +9,7 @@
 mod address;
 pub mod check;
 mod compile;
+pub mod derive;
 pub mod diagnostic;
 pub mod language;
 mod law;

@@ -111,18 +111,6 @@ pub const LINTS: &[Lint] = &[
         summary: "an activity does not say how long data are kept",
     },
     Lint {
-        name: "missing-withdrawal",
-        law: "Art. 13(2)(c) DSGVO",
-        severity: Severity::Warning,
-        summary: "consent is a basis, but the notice does not say it can be withdrawn",
-    },
-    Lint {
-        name: "missing-rights",
-        law: "Art. 13(2)(b) DSGVO",
-        severity: Severity::Warning,
-        summary: "the notice does not state the data subjects' rights",
-    },
-    Lint {
         name: "outdated-law",
         law: "Art. 13(1)(c) DSGVO",
         severity: Severity::Warning,

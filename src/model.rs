@@ -139,6 +139,7 @@ pub struct Controller {
     pub id: Option<String>,
     pub anchor: String,
     pub name: Text,
+    pub kind: ControllerKind,
     pub represented_by: Option<Text>,
     /// Pages or services this controller is responsible for, when a site has several.
     pub responsible_for: Vec<Text>,
@@ -148,6 +149,17 @@ pub struct Controller {
     pub officers: Vec<Officer>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// Whether a controller is a public body or a private one: it decides the supervisory authority
+/// (Bavaria has one for each), the law that restricts the rights, and whether Art. 6(1)(f) is open
+/// to it (Art. 6(1) subpara. 2 GDPR).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ControllerKind {
+    #[default]
+    Public,
+    Private,
 }
 
 /// A data protection officer (Art. 37–39 GDPR).
@@ -171,8 +183,20 @@ pub struct SupervisoryAuthority {
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
+    /// Set when klartext took the authority from its law data, because the policy names none.
+    pub derived: Option<DerivedAuthority>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// Where a supervisory authority klartext states on its own comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct DerivedAuthority {
+    /// The W3C DPV identifier: `DPA-DE-HE`.
+    pub dpv: String,
+    /// False where the law data's sources disagree on the address.
+    pub verified: bool,
+    pub source: Vec<String>,
 }
 
 /// A recipient, processor, joint controller or platform operator, declared once.
@@ -218,7 +242,7 @@ pub struct Activity {
     #[serde(flatten, serialize_with = "export_recipients")]
     pub recipients: Stated<Recipient>,
     pub processors: Vec<Processor>,
-    pub joint_controllers: Vec<Reference>,
+    pub joint_controllers: Vec<JointController>,
     pub operators: Vec<Reference>,
     pub presences: Vec<Text>,
     pub partners: Vec<Partner>,
@@ -340,6 +364,14 @@ pub struct Processor {
     pub role: Option<Text>,
 }
 
+/// A controller that decides on the processing together with the policy's (Art. 26 GDPR).
+#[derive(Debug, Clone, Serialize)]
+pub struct JointController {
+    pub organisation: Reference,
+    /// The essence of the arrangement, which Art. 26(2) requires to be made available.
+    pub essence: Option<Prose>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Partner {
     pub organisation: Reference,
@@ -351,6 +383,10 @@ pub struct Partner {
 pub struct Transfer {
     pub recipient: Reference,
     pub safeguard: Option<Safeguard>,
+    /// For a derogation, the point of Art. 49(1) it rests on: `49(1)(a)`.
+    pub derogation: Option<Spanned<String>>,
+    /// Where a copy of the clauses or rules can be obtained (Art. 13(1)(f)).
+    pub copy: Option<Text>,
     pub text: Option<Prose>,
     #[serde(skip)]
     pub span: Span,
@@ -594,6 +630,8 @@ pub struct Rights {
     pub title: Option<Text>,
     pub text: Option<Prose>,
     pub rights: Vec<Right>,
+    /// Whether klartext wrote the whole block, because the policy has none.
+    pub derived: bool,
     #[serde(skip)]
     pub span: Span,
 }
@@ -601,9 +639,17 @@ pub struct Rights {
 #[derive(Debug, Clone, Serialize)]
 pub struct Right {
     pub kind: String,
-    /// Counterparts of the right in state law, e.g. `§ 52 HDSIG`.
+    /// Counterparts of the right in state law.
     pub laws: Vec<Text>,
+    /// Laws that restrict the right (Art. 23 GDPR), e.g. `§ 33 HDSIG`.
+    pub restricted_by: Vec<Text>,
     pub text: Option<Prose>,
+    /// For the right to object: the activities it applies to (those on Art. 6(1)(e) or (f)).
+    pub activities: Vec<Text>,
+    /// For the right to complain: the authority to complain to.
+    pub authority: Option<Box<SupervisoryAuthority>>,
+    /// Whether klartext added the right because the legal bases make it due.
+    pub derived: bool,
     #[serde(skip)]
     pub span: Span,
 }

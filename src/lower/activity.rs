@@ -77,7 +77,7 @@ impl Lowerer<'_> {
             "processor" => activity.processors.extend(self.processor(fact)),
             "joint-controller" => activity
                 .joint_controllers
-                .extend(self.references(fact, "joint-controller meta")),
+                .extend(self.joint_controller(fact)),
             "operator" => activity
                 .operators
                 .extend(self.references(fact, "operator meta")),
@@ -411,6 +411,27 @@ impl Lowerer<'_> {
             .collect()
     }
 
+    pub(super) fn joint_controller(&mut self, fact: &Item) -> Vec<JointController> {
+        let organisations = self.references_allowing_block(fact, "joint-controller meta");
+        let mut essence = None;
+        if let Some(items) = &fact.block {
+            self.enter(fact);
+            for inner in items {
+                match inner.keyword.text.as_str() {
+                    "essence" => self.text_once(inner, &mut essence),
+                    _ => self.unknown(inner, Context::JointController),
+                }
+            }
+        }
+        organisations
+            .into_iter()
+            .map(|organisation| JointController {
+                organisation,
+                essence: essence.clone(),
+            })
+            .collect()
+    }
+
     pub(super) fn partner(&mut self, fact: &Item) -> Option<Partner> {
         const EXAMPLE: &str = "partner akdb \"Online-Services zum Aufenthaltstitel\"";
         self.no_block(fact);
@@ -439,17 +460,50 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn transfer(&mut self, fact: &Item) -> Option<Transfer> {
+        /// Art. 49(1) first subparagraph, points (a) to (g).
+        const DEROGATIONS: &[&str] = &[
+            "49(1)(a)", "49(1)(b)", "49(1)(c)", "49(1)(d)", "49(1)(e)", "49(1)(f)", "49(1)(g)",
+        ];
         const EXAMPLE: &str = "transfer cisco scc";
-        let (recipient, safeguard) = match fact.values.as_slice() {
-            [recipient] => (recipient, None),
-            [recipient, safeguard] => (recipient, Some(safeguard)),
+        let (recipient, safeguard, point) = match fact.values.as_slice() {
+            [recipient] => (recipient, None, None),
+            [recipient, safeguard] => (recipient, Some(safeguard), None),
+            [recipient, safeguard, point] if matches!(&safeguard.kind, ValueKind::Word(w) if w == "derogation") => {
+                (recipient, Some(safeguard), Some(point))
+            }
             [] => {
                 self.missing_value(fact, EXAMPLE);
                 return None;
             }
             [_, _, extra, ..] => {
-                self.wrong_value(fact, extra, "only the recipient and the safeguard", EXAMPLE);
+                self.wrong_value(
+                    fact,
+                    extra,
+                    "only the recipient and the safeguard (and after `derogation` its point, \
+                     e.g. `49(1)(a)`)",
+                    EXAMPLE,
+                );
                 return None;
+            }
+        };
+        let derogation = match point.map(|value| (value, &value.kind)) {
+            None => None,
+            Some((value, ValueKind::Article(article)))
+                if DEROGATIONS.contains(&article.as_str()) =>
+            {
+                Some(Spanned {
+                    value: article.clone(),
+                    span: value.span,
+                })
+            }
+            Some((value, _)) => {
+                self.wrong_value(
+                    fact,
+                    value,
+                    "a point of Art. 49(1): `49(1)(a)` to `49(1)(g)`",
+                    "transfer cisco derogation 49(1)(a)",
+                );
+                None
             }
         };
         let ValueKind::Word(id) = &recipient.kind else {
@@ -495,11 +549,19 @@ impl Lowerer<'_> {
             }
         };
         let mut text = None;
+        let mut copy = None;
         if let Some(items) = &fact.block {
             self.enter(fact);
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut text),
+                    "copy" => {
+                        let value = self.string(
+                            inner,
+                            "copy \"Eine Kopie erhalten Sie bei datenschutz@example.de.\"",
+                        );
+                        self.once(&mut copy, value, inner);
+                    }
                     _ => self.unknown(inner, Context::Transfer),
                 }
             }
@@ -510,6 +572,8 @@ impl Lowerer<'_> {
                 span: recipient.span,
             },
             safeguard,
+            derogation,
+            copy,
             text,
             span: fact.span,
         })

@@ -205,6 +205,7 @@ impl Lowerer<'_> {
             id,
             anchor: String::new(),
             name,
+            kind: ControllerKind::Public,
             represented_by: None,
             responsible_for: Vec::new(),
             text: None,
@@ -217,6 +218,12 @@ impl Lowerer<'_> {
                 continue;
             }
             match fact.keyword.text.as_str() {
+                "kind" => {
+                    let value = self.controller_kind(fact);
+                    let mut kind = None;
+                    self.once(&mut kind, value, fact);
+                    controller.kind = kind.unwrap_or_default();
+                }
                 "represented-by" => {
                     let value = self.string(fact, "represented-by \"den Magistrat\"");
                     self.once(&mut controller.represented_by, value, fact);
@@ -277,6 +284,7 @@ impl Lowerer<'_> {
             name,
             text: None,
             contact: Contact::default(),
+            derived: None,
             span: item.span,
         };
         for fact in self.block(item, "supervisory-authority") {
@@ -440,6 +448,7 @@ impl Lowerer<'_> {
             title,
             text: None,
             rights: Vec::new(),
+            derived: false,
             span: item.span,
         };
         for fact in self.block(item, "rights") {
@@ -488,7 +497,11 @@ impl Lowerer<'_> {
         let mut right = Right {
             kind: kind.clone(),
             laws: Vec::new(),
+            restricted_by: Vec::new(),
             text: None,
+            activities: Vec::new(),
+            authority: None,
+            derived: false,
             span: fact.span,
         };
         for value in rest {
@@ -502,6 +515,9 @@ impl Lowerer<'_> {
             for inner in items {
                 match inner.keyword.text.as_str() {
                     "text" => self.text_once(inner, &mut right.text),
+                    "restricted-by" => right
+                        .restricted_by
+                        .extend(self.strings(inner, "restricted-by \"§ 34 BDSG\"")),
                     _ => self.unknown(inner, Context::Right),
                 }
             }
@@ -676,6 +692,9 @@ mod tests {
             }
             Context::Transfer => {
                 format!("activity a \"A\" {{ transfer cisco scc {{\n{body}\n}} }}")
+            }
+            Context::JointController => {
+                format!("activity a \"A\" {{ joint-controller meta {{\n{body}\n}} }}")
             }
         };
         let declared = ["sitepark", "cisco", "meta", "akdb", "matomo"]

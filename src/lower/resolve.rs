@@ -131,7 +131,7 @@ fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Referen
             Recipient::Category(_) => None,
         })
         .chain(activity.processors.iter().map(|p| &p.organisation))
-        .chain(&activity.joint_controllers)
+        .chain(activity.joint_controllers.iter().map(|j| &j.organisation))
         .chain(&activity.operators)
         .chain(activity.partners.iter().map(|p| &p.organisation))
         .chain(activity.transfers.items().iter().map(|t| &t.recipient))

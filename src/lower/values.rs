@@ -488,6 +488,34 @@ impl Lowerer<'_> {
         references
     }
 
+    /// `kind public` or `kind private`.
+    pub(super) fn controller_kind(&mut self, fact: &Item) -> Option<ControllerKind> {
+        let word = self.word(fact, "kind private")?;
+        match word.as_str() {
+            "public" => Some(ControllerKind::Public),
+            "private" => Some(ControllerKind::Private),
+            _ => {
+                let suggestion = did_you_mean(&word, ["public", "private"].into_iter());
+                self.error(
+                    Diagnostic::error(
+                        "unknown-controller-kind",
+                        fact.values[0].span,
+                        format!("`{word}` is not a kind of controller"),
+                    )
+                    .with_label("unknown kind")
+                    .with_help(match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "write `kind public` for a public body (the default) or \
+                                 `kind private` for a company or an association"
+                            .to_string(),
+                    })
+                    .with_fixes(replacing(fact.values[0].span, suggestion)),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn state(&mut self, fact: &Item) -> Option<String> {
         let code = self.word(fact, "state DE-HE")?;
         if law().state(&code).is_some() {

@@ -4,12 +4,16 @@
 //! warnings; an author accepts one with `allow <lint> "reason"` in the policy (for the whole
 //! policy) or in an activity (for that activity).
 
+mod duties;
+mod transfers;
+mod words;
+
 use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
 pub use crate::lints::{LINTS, Lint};
 use crate::model::{
-    Activity, Allowance, Article, AutomatedDecisions, Contact, Lifetime, Part, Policy, Recipient,
-    RetentionRule, Section, Text,
+    Activity, Allowance, Article, AutomatedDecisions, Contact, ControllerKind, Lifetime, Part,
+    Policy, Recipient, RetentionRule, Section, Text,
 };
 
 fn lint(name: &str) -> &'static Lint {
@@ -19,7 +23,7 @@ fn lint(name: &str) -> &'static Lint {
         .unwrap_or(&LINTS[LINTS.len() - 1])
 }
 
-fn warning(
+pub(crate) fn warning(
     name: &'static str,
     span: Span,
     message: impl Into<String>,
@@ -58,15 +62,21 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     policy_lints(policy, &mut found);
     findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
-    let rights_state_withdrawal = states_right(policy, "withdraw-consent");
+    duties::policy_duties(policy, &mut found);
+    findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     let activities = policy.activities();
     for (index, activity) in activities.iter().enumerate() {
         // Findings on facts the activity inherited from `defaults` point into the defaults, but
         // are the activity's: its `allow` accepts them.
-        activity_lints(policy, activity, rights_state_withdrawal, &mut found);
+        activity_lints(policy, activity, &mut found);
+        duties::activity_duties(policy, activity, &mut found);
+        transfers::activity_transfers(policy, activity, &mut found);
         findings.extend(found.drain(..).map(|f| (Node::Activity(index), f)));
     }
-    outdated_law(policy, &mut findings);
+    let mut texts = Texts::default();
+    texts.parts(&policy.contents, Node::Policy);
+    texts.policy(policy);
+    outdated_law(&texts, &mut findings);
     if options.strict {
         let mut findings: Vec<Diagnostic> = findings.into_iter().map(|(_, f)| f).collect();
         findings.sort_by_key(|d| (d.span.file, d.span.start, d.name));
@@ -135,11 +145,10 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
         findings.push(warning(
             "missing-supervisory-authority",
             header,
-            "the notice does not name the supervisory authority one can complain to",
-            "add `supervisory-authority \"Name\" { address … }` for the state's data protection authority",
+            "the notice does not name the supervisory authority one can complain to, and klartext cannot tell which it is",
+            "add the federal state (`state DE-HE`, or `state DE` for a federal body), and klartext states its authority; or write `supervisory-authority \"Name\" { address … }`",
         ));
     }
-    rights_lints(policy, header, findings);
     if policy.revised.is_none() {
         findings.push(warning(
             "missing-revision-date",
@@ -150,53 +159,7 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The rights a notice must state: always access, rectification, erasure, restriction and
-/// complaint; objection and portability where the legal bases used make them apply.
-fn rights_lints(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
-    let first = policy.contents.iter().find_map(|part| match part {
-        Part::Rights(rights) => Some(rights),
-        _ => None,
-    });
-    let Some(first) = first else {
-        findings.push(warning(
-            "missing-rights",
-            header,
-            "the notice does not state the rights of the people whose data it processes",
-            "add a `rights { right access … }` block",
-        ));
-        return;
-    };
-    let bases_used: Vec<String> = policy
-        .activities()
-        .iter()
-        .flat_map(|activity| activity.legal_bases.iter().map(|b| b.article.code()))
-        .collect();
-    for right in &law().rights {
-        let required = right
-            .required
-            .as_ref()
-            .is_some_and(|r| r.applies(&bases_used));
-        if required && !states_right(policy, &right.kind) {
-            findings.push(warning(
-                "missing-rights",
-                first.span.head("rights"),
-                format!(
-                    "the rights do not mention the {} ({})",
-                    right.en.to_lowercase(),
-                    crate::law::cite(&right.article, crate::model::Language::De)
-                ),
-                format!("add `right {}`", right.kind),
-            ));
-        }
-    }
-}
-
-fn activity_lints(
-    policy: &Policy,
-    activity: &Activity,
-    rights_state_withdrawal: bool,
-    findings: &mut Vec<Diagnostic>,
-) {
+fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagnostic>) {
     let span = activity.span.head("activity");
     let title = &activity.title;
     if activity.data.is_empty() {
@@ -244,14 +207,16 @@ fn activity_lints(
                         "add `legitimate-interest \"…\"`",
                     ));
                 }
-                let general = general_basis(policy)
-                    .unwrap_or_else(|| "the state's data protection act".to_string());
-                findings.push(warning(
-                    "legitimate-interest-by-authority",
-                    basis_span,
-                    "public authorities cannot rely on Art. 6(1)(f) for the performance of their tasks",
-                    format!("use `basis 6(1)(e) \"{general}\"` for a public task, or allow this with the reason"),
-                ));
+                if duties::kind_of(policy, activity) == ControllerKind::Public {
+                    let general = general_basis(policy)
+                        .unwrap_or_else(|| "the state's data protection act".to_string());
+                    findings.push(warning(
+                        "legitimate-interest-by-authority",
+                        basis_span,
+                        "public authorities cannot rely on Art. 6(1)(f) for the performance of their tasks",
+                        format!("use `basis 6(1)(e) \"{general}\"` for a public task, or `kind private` in a controller that is not a public body, or allow this with the reason"),
+                    ));
+                }
             }
             _ => {}
         }
@@ -289,16 +254,6 @@ fn activity_lints(
             "add `recipients \"…\"`, or `recipients none` if no one else receives them",
         ));
     }
-    for transfer in activity.transfers.items() {
-        if transfer.safeguard.is_none() {
-            findings.push(warning(
-                "missing-transfer-safeguard",
-                transfer.span.head("transfer"),
-                "a transfer to a third country must name its safeguard",
-                "add it after the recipient: `adequacy`, `dpf`, `scc`, `bcr`, `derogation` or `none`",
-            ));
-        }
-    }
     // A cookie's lifetime is how long its data are kept; an activity of cookies that all state
     // one has stated its retention.
     let cookies_state_it =
@@ -311,77 +266,43 @@ fn activity_lints(
             "add e.g. `retention 30 days` or `retention criteria \"…\"`",
         ));
     }
-    let consent = activity.legal_bases.iter().find(|b| {
-        law()
-            .legal_basis(&b.article.code())
-            .is_some_and(|info| info.consent)
-    });
-    if let Some(consent) = consent
-        && activity.withdrawal.is_empty()
-        && !rights_state_withdrawal
-    {
-        findings.push(
-            warning(
-                "missing-withdrawal",
-                span,
-                format!("“{title}” rests on consent but does not say how to withdraw it"),
-                "add `withdrawal \"…\"`, or `right withdraw-consent` to the rights",
-            )
-            .with_related(
-                consent.span.head("basis"),
-                if consent.inherited {
-                    "the basis of consent comes from the defaults here"
-                } else {
-                    "the basis of consent is here"
-                },
-            ),
-        );
-    }
-}
-
-/// Whether a rights block of the policy states the right of this kind.
-fn states_right(policy: &Policy, kind: &str) -> bool {
-    policy.contents.iter().any(|part| match part {
-        Part::Rights(rights) => rights.rights.iter().any(|r| r.kind == kind),
-        _ => false,
-    })
 }
 
 /// The general legal basis for public bodies in the policy's state, e.g. `§ 3 HDSIG`.
-fn general_basis(policy: &Policy) -> Option<String> {
+pub(crate) fn general_basis(policy: &Policy) -> Option<String> {
     let state = law().state(policy.state.as_ref()?)?;
     state.general_basis.clone()
 }
 
-/// Looks for repealed or renamed law in every text of the policy, at its exact place. A finding
-/// in an activity's text, or in a text it took from `defaults`, is that activity's.
-fn outdated_law(policy: &Policy, findings: &mut Vec<(Node, Diagnostic)>) {
-    let mut texts = Texts::default();
-    texts.parts(&policy.contents, Node::Policy);
-    texts.policy(policy);
-    for (node, text) in texts.texts {
-        for outdated in &law().outdated {
-            for pattern in &outdated.patterns {
-                let Some(at) = find_word(text, pattern) else {
-                    continue;
-                };
-                if let Some(span) = text.source_span(at..at + pattern.len()) {
-                    findings.push((
-                        node,
-                        warning(
-                            "outdated-law",
-                            span,
-                            format!(
-                                "the {} was {} on {}",
-                                outdated.name,
-                                outdated.change,
-                                english_date(&outdated.since)
-                            ),
-                            format!("instead cite {}", outdated.replaced_by),
+/// Looks for repealed or renamed law in every text of the policy, at its exact place: each
+/// entry once per text. A finding in an activity's text, or in a text it took from `defaults`,
+/// is that activity's.
+fn outdated_law(texts: &Texts, findings: &mut Vec<(Node, Diagnostic)>) {
+    let patterns = words::outdated();
+    for &(node, text) in &texts.texts {
+        let mut reported = Vec::new();
+        for (pattern, range) in patterns.words.find_all(text) {
+            let index = patterns.entries[pattern];
+            if reported.contains(&index) {
+                continue;
+            }
+            reported.push(index);
+            let outdated = &law().outdated[index];
+            if let Some(span) = text.source_span(range) {
+                findings.push((
+                    node,
+                    warning(
+                        "outdated-law",
+                        span,
+                        format!(
+                            "the {} was {} on {}",
+                            outdated.name,
+                            outdated.change,
+                            english_date(&outdated.since)
                         ),
-                    ));
-                }
-                break;
+                        format!("instead cite {}", outdated.replaced_by),
+                    ),
+                ));
             }
         }
     }
@@ -550,16 +471,6 @@ fn english_date(iso: &str) -> String {
     )
 }
 
-/// The first place where `word` stands in `text` as a whole word.
-fn find_word(text: &str, word: &str) -> Option<usize> {
-    let is_word_char = |c: char| c.is_alphanumeric() || c == '-';
-    text.match_indices(word).map(|(i, _)| i).find(|&i| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + word.len()..].chars().next();
-        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-    })
-}
-
 /// Removes the findings the author has accepted, and reports acceptances that match nothing. An
 /// `allow` in the policy accepts a finding anywhere; one in an activity, the findings on that
 /// activity, including those on facts it inherited from `defaults`.
@@ -630,23 +541,4 @@ fn apply_allowances(
     // A fact inherited from `defaults` is checked in every activity, but reported once.
     kept.dedup();
     kept
-}
-
-#[cfg(test)]
-mod tests {
-    use super::find_word;
-
-    #[test]
-    fn outdated_law_matches_whole_words_only() {
-        assert_eq!(find_word("nach § 5 TMG", "TMG"), Some("nach § 5 ".len()));
-        assert_eq!(find_word("TMGesetz", "TMG"), None);
-        assert_eq!(find_word("HDSIG", "HDSG"), None);
-        assert_eq!(
-            find_word(
-                "Hessisches Datenschutzgesetz",
-                "Hessisches Datenschutzgesetz"
-            ),
-            Some(0)
-        );
-    }
 }
