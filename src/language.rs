@@ -924,7 +924,7 @@ pub static KEYWORDS: &[Keyword] = &[
         REPEATS,
         &["recht"],
         "a right of the data subject",
-        "right access \"§ 52 HDSIG\"",
+        "right access { restricted-by \"§ 34 BDSG\" }",
     ),
     // A right
     row(
@@ -1039,7 +1039,7 @@ mod tests {
         let controller: Vec<&str> = in_context(Controller).map(|k| k.name).collect();
         assert_eq!(
             controller[..4],
-            ["represented-by", "responsible-for", "text", "officer"]
+            ["represented-by", "kind", "responsible-for", "text"]
         );
         assert_eq!(controller.last(), Some(&"hours"));
     }

@@ -23,7 +23,11 @@ const SECTIONS: &[(&str, &[Context])] = &[
     ("Legal basis", &[Context::Basis]),
     (
         "Recipients, processors, transfers",
-        &[Context::Processor, Context::Transfer],
+        &[
+            Context::Processor,
+            Context::Transfer,
+            Context::JointController,
+        ],
     ),
     ("Cookies", &[Context::Cookie]),
     ("Defaults", &[Context::Defaults]),

@@ -1115,7 +1115,7 @@ mod tests {
             r#""legitimate_interests":[],"no_recipients":true,"recipients":[],"processors":[]"#,
             r#""partners":[],"transfers":[],"no_transfers":true,"retention":[]"#,
             r#""no_recipients":false,"recipients":[{"category":"Presse"}],"processors""#,
-            r#""transfers":[{"recipient":"cisco","safeguard":"scc","text":null}],"no_transfers":false"#,
+            r#""transfers":[{"recipient":"cisco","safeguard":"scc","derogation":null,"copy":null,"text":null}],"no_transfers":false"#,
             r#""no_recipients":false,"recipients":[],"processors""#,
             r#""partners":[],"transfers":[],"no_transfers":false,"retention""#,
         ] {

@@ -213,6 +213,7 @@ impl Lowerer<'_> {
             officers: Vec::new(),
             span: item.span,
         };
+        let mut kind = None;
         for fact in self.block(item, "controller") {
             if self.contact(fact, &mut controller.contact) {
                 continue;
@@ -220,9 +221,7 @@ impl Lowerer<'_> {
             match fact.keyword.text.as_str() {
                 "kind" => {
                     let value = self.controller_kind(fact);
-                    let mut kind = None;
                     self.once(&mut kind, value, fact);
-                    controller.kind = kind.unwrap_or_default();
                 }
                 "represented-by" => {
                     let value = self.string(fact, "represented-by \"den Magistrat\"");
@@ -237,6 +236,7 @@ impl Lowerer<'_> {
                 _ => self.unknown(fact, Context::Controller),
             }
         }
+        controller.kind = kind.unwrap_or_default();
         controller
     }
 
@@ -466,7 +466,7 @@ impl Lowerer<'_> {
     }
 
     fn right(&mut self, fact: &Item) -> Option<Right> {
-        const EXAMPLE: &str = "right access \"§ 52 HDSIG\"";
+        const EXAMPLE: &str = "right access { restricted-by \"§ 34 BDSG\" }";
         let Some((first, rest)) = fact.values.split_first() else {
             self.missing_value(fact, EXAMPLE);
             return None;
