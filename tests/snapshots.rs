@@ -2,6 +2,7 @@
 //!
 //! - `tests/diagnostics/*.klar`: what `klartext check` reports, as a person reads it.
 //! - `tests/render/*.klar`: the notice in Markdown, plain text and HTML.
+//! - `tests/rights/*.klar`: the rights and the authority klartext states on its own, as text.
 //! - `tests/recovery/*.klar`: broken files. Each says how many errors it has (`# errors: N`); the
 //!   snapshot holds every diagnostic `check` reports and the outline of what was still read.
 //!
@@ -61,6 +62,31 @@ fn render() {
                 let text = renderer.render(policy, format).unwrap();
                 insta::assert_snapshot!(format.name(), text);
             }
+        });
+    });
+}
+
+/// `tests/rights/*.klar`: the rights klartext derives from the legal bases, and the authority it
+/// resolves, in the plain-text notice. Each fixture is a complete policy: it must check cleanly.
+#[test]
+fn rights() {
+    let renderer = Renderer::new();
+    settings("rights").bind(|| {
+        insta::glob!("rights/*.klar", |path| {
+            let bytes = std::fs::read(path).unwrap();
+            let outcome = compile(&path.display().to_string(), &bytes);
+            let report: String = outcome
+                .diagnostics
+                .iter()
+                .map(|d| outcome.source.render(d, false))
+                .collect();
+            assert!(
+                outcome.diagnostics.is_empty(),
+                "{} is a complete policy, but check reports:\n{report}",
+                path.display()
+            );
+            let policy = outcome.policy().expect("a policy without errors");
+            insta::assert_snapshot!(renderer.render(policy, Format::Text).unwrap());
         });
     });
 }
