@@ -302,9 +302,9 @@ mod tests {
     #[test]
     fn every_data_file_parses_and_is_consistent() {
         let law = law();
-        assert_eq!(law.states.len(), 16);
         assert!(law.legal_basis("6(1)(e)").is_some_and(|b| b.needs_law));
         assert!(law.legal_basis("6(1)(a)").is_some_and(|b| b.consent));
+        assert!(law.legal_basis("88(1)").is_some_and(|b| b.opening_clause));
         assert_eq!(law.rights.len(), 10);
         for right in &law.rights {
             match &right.required {
@@ -333,5 +333,122 @@ mod tests {
         assert!(law.outdated.iter().all(|o| {
             ["repealed", "renamed", "replaced", "invalidated"].contains(&o.change.as_str())
         }));
+        assert!(law.outdated.iter().all(|o| !o.source.is_empty()));
+    }
+
+    #[test]
+    fn the_federation_and_every_state_have_an_act_and_a_public_authority() {
+        let law = law();
+        assert_eq!(law.states.len(), 17);
+        assert!(
+            law.state("DE")
+                .is_some_and(|s| s.cites.iter().any(|c| c == "BDSG"))
+        );
+        for state in &law.states {
+            assert!(
+                law.authority(&state.code, Bodies::Public).is_some(),
+                "{} has no authority for public bodies",
+                state.code
+            );
+            assert!(state.source.is_some(), "{} has no source", state.code);
+            assert!(
+                !state.cites.is_empty(),
+                "{} has no citation forms",
+                state.code
+            );
+            if let Some(part) = &state.directive_part {
+                assert!(part.first < part.last, "{}", state.code);
+                assert!(!part.source.is_empty(), "{}", state.code);
+            }
+        }
+        // No citation form is shared by two acts, and the ambiguous bare `LDSG` is never one.
+        let mut cites: Vec<&str> = law
+            .states
+            .iter()
+            .flat_map(|s| s.cites.iter().map(String::as_str))
+            .collect();
+        assert!(!cites.contains(&"LDSG"));
+        cites.sort_unstable();
+        let count = cites.len();
+        cites.dedup();
+        assert_eq!(cites.len(), count, "a citation form is shared by two acts");
+        let bavaria: Vec<_> = law
+            .authorities
+            .iter()
+            .filter(|a| a.jurisdiction == "DE-BY")
+            .collect();
+        assert_eq!(bavaria.len(), 2);
+        assert!(
+            law.authority("DE-BY", Bodies::Private)
+                .is_some_and(|a| a.id == "DPA-DE-BY-non-public")
+        );
+        assert!(
+            law.authority("DE-BY", Bodies::Public)
+                .is_some_and(|a| a.id == "DPA-DE-BY-public")
+        );
+    }
+
+    #[test]
+    fn every_authority_is_complete_and_dated() {
+        let law = law();
+        assert!(!law.authorities.is_empty());
+        for authority in &law.authorities {
+            let id = &authority.id;
+            assert!(!authority.name.is_empty(), "{id}");
+            assert!(!authority.short.is_empty(), "{id}");
+            assert!(authority.email.is_some() || authority.web.is_some(), "{id}");
+            assert!(
+                !authority.address.is_empty() || !authority.po_box.is_empty(),
+                "{id} has neither an address nor a PO box"
+            );
+            assert!(!authority.source.is_empty(), "{id} has no source");
+            assert!(
+                crate::model::Date::parse(&authority.checked).is_some(),
+                "{id}: checked {} is no date",
+                authority.checked
+            );
+            assert!(
+                authority.verified || authority.note.is_some(),
+                "{id} is unverified but says not why"
+            );
+        }
+        assert!(crate::model::Date::parse(law.checked()).is_some());
+    }
+
+    #[test]
+    fn every_adequacy_country_has_a_decision() {
+        let law = law();
+        for country in &law.countries {
+            if country.adequacy || country.dpf {
+                assert!(
+                    country.decision.is_some(),
+                    "{} has no decision",
+                    country.code
+                );
+            }
+            assert!(
+                !(country.eea && (country.adequacy || country.dpf)),
+                "{}",
+                country.code
+            );
+        }
+        assert!(law.country("CA").is_some_and(|c| c.partial.is_some()));
+        assert!(law.country("JP").is_some_and(|c| c.partial.is_some()));
+    }
+
+    #[test]
+    fn every_restriction_names_a_known_right() {
+        let law = law();
+        for state in &law.states {
+            for restriction in &state.restrictions {
+                assert!(
+                    restriction.right == "information" || law.right(&restriction.right).is_some(),
+                    "{}: unknown right {}",
+                    state.code,
+                    restriction.right
+                );
+                assert!(!restriction.source.is_empty(), "{}", restriction.law);
+            }
+        }
     }
 }
