@@ -267,7 +267,8 @@ fn state_law(
                 "wrong-state-law",
                 span,
                 format!(
-                    "§ {paragraph} belongs to {} of the act, which implements the law-enforcement directive (EU) 2016/680, not the GDPR",
+                    "§ {paragraph} {} belongs to the act's {}, which implements the law-enforcement directive (EU) 2016/680, not the GDPR",
+                    &text[range.clone()],
                     part.name
                 ),
                 "cite the act's provisions for the GDPR, or the GDPR article alone",
