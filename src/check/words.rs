@@ -9,11 +9,12 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::law::law;
 
-/// A list of words, searched as the start of a word (`Gesundheit` finds `Gesundheitsdaten`)
-/// or as whole words only.
+/// A list of words, searched anywhere, as the start of a word (`Gesundheit` finds
+/// `Gesundheitsdaten`) or as whole words only.
 pub struct Words {
     automaton: AhoCorasick,
     whole: bool,
+    anywhere: bool,
 }
 
 impl Words {
@@ -27,7 +28,17 @@ impl Words {
             .match_kind(MatchKind::LeftmostLongest)
             .build(patterns)
             .expect("the law data's patterns are few and short");
-        Words { automaton, whole }
+        Words {
+            automaton,
+            whole,
+            anywhere: false,
+        }
+    }
+
+    /// The same words, found also inside a word.
+    fn anywhere(mut self) -> Words {
+        self.anywhere = true;
+        self
     }
 
     /// The first match in `text` that stands at the start of a word (and, for whole words, at
@@ -45,7 +56,7 @@ impl Words {
             let range = found.range();
             let before = text[..range.start].chars().next_back();
             let after = text[range.end..].chars().next();
-            let starts = !before.is_some_and(is_word_char);
+            let starts = self.anywhere || !before.is_some_and(is_word_char);
             let ends = !self.whole || !after.is_some_and(is_word_char);
             (starts && ends).then(|| (found.pattern().as_usize(), range))
         })
@@ -99,11 +110,16 @@ macro_rules! word_list {
 word_list!(
     vague_retention: false,
     indirect_collection: false,
-    forms: false,
     objection_denied: false,
     // "anonymisiert" is said of IP addresses and is no claim about the identifier.
     anonymous: true
 );
+
+/// Words for data a person provides, found inside compounds too (`Kontaktformular`).
+pub fn forms() -> &'static Words {
+    static WORDS: OnceLock<Words> = OnceLock::new();
+    WORDS.get_or_init(|| Words::new(&law().wording.forms, true, false).anywhere())
+}
 
 /// The special categories of data (Art. 9(1)): one automaton over all words, and for each
 /// word the category it names.
