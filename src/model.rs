@@ -139,6 +139,8 @@ pub struct Controller {
     pub id: Option<String>,
     pub anchor: String,
     pub name: Text,
+    /// Exported as `body` (`public` or `private`): `kind` names the kind of part.
+    #[serde(rename = "body")]
     pub kind: ControllerKind,
     pub represented_by: Option<Text>,
     /// Pages or services this controller is responsible for, when a site has several.

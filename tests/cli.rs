@@ -300,7 +300,7 @@ fn json_diagnostics_are_one_object_a_line() {
     assert_eq!(d["file"], "policies/gemeinde.klar");
     assert_eq!(d["name"], "unknown-unit");
     assert_eq!(d["severity"], "error");
-    assert_eq!(d["line"], 25);
+    assert_eq!(d["line"], 21);
     assert_eq!(d["column"], 18);
     assert!(d["help"].as_str().unwrap().contains("30 days"));
 }
@@ -352,13 +352,13 @@ fn json_diagnostics_give_related_places_and_fixes() {
     let duplicate = &lines[0];
     assert_eq!(
         (&duplicate["line"], &duplicate["column"]),
-        (&6.into(), &3.into())
+        (&7.into(), &3.into())
     );
     assert_eq!(
         duplicate["related"],
         serde_json::json!([{
             "file": "policies/gemeinde.klar",
-            "line": 5, "column": 3, "end_line": 5, "end_column": 10,
+            "line": 6, "column": 3, "end_line": 6, "end_column": 10,
             "message": "first given here",
         }])
     );
@@ -372,7 +372,7 @@ fn json_diagnostics_give_related_places_and_fixes() {
         serde_json::json!([{
             "title": "replace with `days`",
             "file": "policies/gemeinde.klar",
-            "line": 26, "column": 18, "end_line": 26, "end_column": 22,
+            "line": 22, "column": 18, "end_line": 22, "end_column": 22,
             "replacement": "days",
         }])
     );
@@ -386,13 +386,13 @@ fn json_diagnostics_give_related_places_and_fixes() {
         .iter()
         .position(|l| l.ends_with("│   revised 2024-05-02"))
         .unwrap_or_else(|| panic!("{human}"));
-    assert!(lines[quoted].starts_with("5 │"), "{human}");
+    assert!(lines[quoted].starts_with("6 │"), "{human}");
     assert_eq!(
         lines[quoted + 1],
         "  │   ------- first given here",
         "{human}"
     );
-    assert_eq!(lines[quoted + 2], "6 │   revised 2024-06-01", "{human}");
+    assert_eq!(lines[quoted + 2], "7 │   revised 2024-06-01", "{human}");
     assert_eq!(
         lines[quoted + 3],
         "  │   ^^^^^^^ given again here",
