@@ -178,7 +178,15 @@ fn derive_rights(policy: &mut Policy) {
 /// The verified provisions that restrict the rights of this policy's data subjects: the state
 /// act's for a public body, the BDSG's for a private one.
 fn restrictions(policy: &Policy) -> Vec<(String, String)> {
-    let jurisdiction = match controller_kind(policy) {
+    let kind = controller_kind(policy);
+    // A restriction limited to research, archives and the like would mislead a reader of a
+    // notice about other processing.
+    let applies = |scope: Option<&str>| match scope {
+        None => true,
+        Some("public-bodies") => kind == ControllerKind::Public,
+        Some(_) => false,
+    };
+    let jurisdiction = match kind {
         ControllerKind::Private => Some("DE"),
         ControllerKind::Public => policy.state.as_ref().map(|state| state.value.as_str()),
     };
@@ -188,7 +196,7 @@ fn restrictions(policy: &Policy) -> Vec<(String, String)> {
             state
                 .restrictions
                 .iter()
-                .filter(|restriction| restriction.verified)
+                .filter(|restriction| restriction.verified && applies(restriction.scope.as_deref()))
                 .map(|restriction| (restriction.right.clone(), restriction.law.clone()))
                 .collect()
         })

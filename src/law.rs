@@ -84,6 +84,9 @@ pub struct Restriction {
     pub right: String,
     /// `§ 33 HDSIG`.
     pub law: String,
+    /// The processing the restriction is limited to (`research`, `archives`, `secrecy`,
+    /// `insurance`), or `public-bodies`; none where it applies to every controller under the act.
+    pub scope: Option<String>,
     pub source: String,
     #[serde(default = "yes")]
     pub verified: bool,
