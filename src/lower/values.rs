@@ -495,7 +495,7 @@ impl Lowerer<'_> {
             "public" => Some(ControllerKind::Public),
             "private" => Some(ControllerKind::Private),
             _ => {
-                let suggestion = did_you_mean(&word, ["public", "private"].into_iter());
+                let suggestion = did_you_mean(&word, ["public", "private"]);
                 self.error(
                     Diagnostic::error(
                         "unknown-controller-kind",
