@@ -183,7 +183,12 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
             "missing-legal-basis",
             span,
             format!("“{title}” states no legal basis"),
-            "add e.g. `basis 6(1)(e) \"§ 3 HDSIG\"`",
+            match general_basis(policy) {
+                Some(general) => format!(
+                    "add e.g. `basis 6(1)(e) \"{general}\"` for a public task, with the law that assigns it"
+                ),
+                None => "add e.g. `basis 6(1)(e) \"…\"` with the law that assigns the task, or `basis 6(1)(a)` for consent".to_string(),
+            },
         ));
     }
     for basis in &activity.legal_bases {
