@@ -10,6 +10,7 @@ mod address;
 pub mod check;
 mod compile;
 pub mod diagnostic;
+pub mod explain;
 pub mod language;
 mod law;
 mod lints;
