@@ -19,6 +19,7 @@ pub mod lower;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod text;
