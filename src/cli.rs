@@ -7,19 +7,21 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use klartext::check::{self, LINTS};
+use klartext::diagnostic::did_you_mean;
 use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::model::Policy;
 use klartext::output::{self, Output};
 use klartext::render::{Format, Renderer};
-use klartext::{Outcome, compile, load};
+use klartext::report::{self, Checked};
+use klartext::{Outcome, compile_with, load};
 
 #[derive(Parser)]
 #[command(
     name = "klartext",
-    version,
     about = "Compiles privacy notices (Datenschutzerklärungen) from policy sources"
 )]
 struct Cli {
@@ -54,8 +56,23 @@ enum Command {
         #[command(flatten)]
         report: Report,
     },
-    /// List every lint the checker knows, with the law it enforces
-    Lints,
+    /// List every lint the checker knows, with its default severity and the law it enforces
+    Lints {
+        /// `text` for people, `json` for an array of {name, law, severity, summary}
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Explain a lint: what it checks, the law, why it matters, an example and its fix
+    Explain {
+        /// The lint's name, as `klartext lints` lists it
+        lint: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -63,15 +80,61 @@ struct Report {
     /// Fail (exit 1) on warnings too
     #[arg(long)]
     deny_warnings: bool,
-    /// How to print problems: `human` for people, `json` for one JSON object a line
+    /// How to print problems: `human` for people, `json` for one JSON object a line, `sarif`
+    /// for one SARIF 2.1.0 log, `github` for GitHub Actions annotations
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
+    /// Ignore every `allow` in the policies: report each finding their authors accepted
+    #[arg(long)]
+    strict: bool,
+    /// Report this lint as an error, which fails the run and blocks the output (repeatable)
+    #[arg(long, value_name = "LINT", value_parser = parse_lint)]
+    deny: Vec<&'static str>,
+    /// Report this lint as a warning (repeatable)
+    #[arg(long, value_name = "LINT", value_parser = parse_lint)]
+    warn: Vec<&'static str>,
+}
+
+impl Report {
+    /// The severity `--deny` or `--warn` gives a lint, if either names it.
+    fn severity_of(&self, name: &str) -> Option<Severity> {
+        if self.deny.contains(&name) {
+            Some(Severity::Error)
+        } else if self.warn.contains(&name) {
+            Some(Severity::Warning)
+        } else {
+            None
+        }
+    }
+
+    /// A lint named by both `--deny` and `--warn`.
+    fn contradiction(&self) -> Option<&str> {
+        self.deny
+            .iter()
+            .find(|name| self.warn.contains(name))
+            .copied()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum MessageFormat {
     Human,
     Json,
+    Sarif,
+    Github,
+}
+
+/// A lint's name from the command line, as the catalogue spells it.
+fn parse_lint(name: &str) -> Result<&'static str, String> {
+    if let Some(lint) = LINTS.iter().find(|lint| lint.name == name) {
+        return Ok(lint.name);
+    }
+    let mut message = format!("there is no lint `{name}`");
+    if let Some(close) = did_you_mean(name, LINTS.iter().map(|lint| lint.name)) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    message.push_str(" (`klartext lints` lists them all)");
+    Err(message)
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -93,8 +156,23 @@ const INPUT_ERRORS: u8 = 1;
 /// Exit code for usage and I/O problems.
 const FAILURE: u8 = 2;
 
+/// What `--version` prints after the name: the version and the day the law data were checked.
+fn version() -> &'static str {
+    let version = format!(
+        "{} (law data checked {})",
+        env!("CARGO_PKG_VERSION"),
+        klartext::law_checked()
+    );
+    // Made once per run, for clap, which keeps it for the life of the program.
+    Box::leak(version.into_boxed_str())
+}
+
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .version(version())
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
@@ -110,14 +188,63 @@ pub fn run() -> ExitCode {
             report,
         } => run_compile(&paths, &format, &out, templates.as_deref(), &report),
         Command::Check { paths, report } => run_check(&paths, &report),
-        Command::Lints => {
-            for lint in klartext::check::LINTS {
-                println!("{:<34} {:<36} {}", lint.name, lint.law, lint.summary);
-            }
+        Command::Lints { format } => {
+            list_lints(format);
             0
         }
+        Command::Explain { lint } => match klartext::explain::explain(&lint) {
+            Ok(text) => {
+                print_quietly(&format!("{text}\n"));
+                0
+            }
+            Err(message) => fail(message),
+        },
     };
     ExitCode::from(code)
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn list_lints(format: ListFormat) {
+    match format {
+        ListFormat::Text => {
+            let mut text = String::new();
+            for lint in LINTS {
+                text.push_str(&format!(
+                    "{:<34} {:<8} {:<36} {}\n",
+                    lint.name,
+                    severity_name(lint.severity),
+                    lint.law,
+                    lint.summary
+                ));
+            }
+            print_quietly(&text);
+        }
+        ListFormat::Json => {
+            let lints: Vec<serde_json::Value> = LINTS
+                .iter()
+                .map(|lint| {
+                    serde_json::json!({
+                        "name": lint.name,
+                        "law": lint.law,
+                        "severity": lint.severity,
+                        "summary": lint.summary,
+                    })
+                })
+                .collect();
+            print_quietly(&format!("{}\n", serde_json::Value::from(lints)));
+        }
+    }
+}
+
+/// Writes to standard output; a reader that went away (`klartext lints | head`) is no error.
+fn print_quietly(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn fail(message: impl std::fmt::Display) -> u8 {
@@ -134,31 +261,68 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(found.files)
 }
 
-fn read_and_compile(path: &Path) -> Result<Outcome, String> {
+/// A compiled policy and its text, which SARIF columns are counted in.
+struct Compiled {
+    outcome: Outcome,
+    text: String,
+}
+
+/// Reads and compiles a policy as the report options say: `--strict` ignores every `allow`,
+/// `--deny` and `--warn` set the severity of a lint's findings (so a denied lint blocks the
+/// output as any error does).
+fn read_and_compile(path: &Path, report: &Report) -> Result<Compiled, String> {
     let bytes = load::read_policy(path)?;
-    Ok(compile(&load::source_name(path), &bytes))
+    let options = check::Options {
+        strict: report.strict,
+    };
+    let mut outcome = compile_with(&load::source_name(path), &bytes, options);
+    for diagnostic in &mut outcome.diagnostics {
+        if let Some(severity) = report.severity_of(diagnostic.name) {
+            diagnostic.severity = severity;
+        }
+    }
+    // The text the compile read: decoded as `compile_with` decodes it.
+    let text = match klartext::decode(&bytes) {
+        Ok(text) => text,
+        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    Ok(Compiled { outcome, text })
 }
 
 struct Reporter {
     color: bool,
-    json_to_stdout: bool,
+    /// Machine-readable output goes to standard output (else to standard error, when standard
+    /// output carries a notice).
+    to_stdout: bool,
     errors: usize,
     warnings: usize,
+    /// The SARIF results of the policies reported so far, written as one log at the end.
+    sarif: Vec<serde_json::Value>,
 }
 
 impl Reporter {
-    fn new(report: &Report, json_to_stdout: bool) -> Reporter {
+    fn new(report: &Report, to_stdout: bool) -> Reporter {
         Reporter {
             color: report.message_format == MessageFormat::Human
                 && std::io::stderr().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none(),
-            json_to_stdout,
+            to_stdout,
             errors: 0,
             warnings: 0,
+            sarif: Vec::new(),
         }
     }
 
-    fn report(&mut self, outcome: &Outcome, format: MessageFormat) {
+    fn report(&mut self, compiled: &Compiled, format: MessageFormat) {
+        let outcome = &compiled.outcome;
+        if format == MessageFormat::Sarif {
+            outcome.diagnostics.iter().for_each(|d| self.count(d));
+            self.sarif.extend(report::sarif_results(Checked {
+                outcome,
+                text: &compiled.text,
+            }));
+            return;
+        }
         for (shown, diagnostic) in outcome.diagnostics.iter().enumerate() {
             if format == MessageFormat::Human && shown == MAX_SHOWN {
                 let rest = &outcome.diagnostics[shown..];
@@ -187,14 +351,17 @@ impl Reporter {
         self.count(diagnostic);
         match format {
             MessageFormat::Human => eprint!("{}", outcome.source.render(diagnostic, self.color)),
-            MessageFormat::Json => {
-                let line = outcome.source.to_json(diagnostic).to_string();
-                if self.json_to_stdout {
-                    println!("{line}");
-                } else {
-                    eprintln!("{line}");
-                }
-            }
+            MessageFormat::Json => self.print(&outcome.source.to_json(diagnostic).to_string()),
+            MessageFormat::Github => self.print(&report::github(outcome, diagnostic)),
+            MessageFormat::Sarif => {}
+        }
+    }
+
+    fn print(&self, line: &str) {
+        if self.to_stdout {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
         }
     }
 
@@ -202,7 +369,11 @@ impl Reporter {
         self.errors > 0 || (deny_warnings && self.warnings > 0)
     }
 
-    fn summary(&self, files: usize, format: MessageFormat) {
+    fn summary(&mut self, files: usize, format: MessageFormat) {
+        if format == MessageFormat::Sarif {
+            let log = report::sarif_log(std::mem::take(&mut self.sarif));
+            self.print(&format!("{log:#}"));
+        }
         if format == MessageFormat::Human {
             let noun = if files == 1 { "policy" } else { "policies" };
             eprintln!(
@@ -215,14 +386,17 @@ impl Reporter {
 }
 
 fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
+    if let Some(message) = usage_problem(report) {
+        return fail(message);
+    }
     let files = match policy_files(paths) {
         Ok(files) => files,
         Err(message) => return fail(message),
     };
     let mut reporter = Reporter::new(report, true);
     for path in &files {
-        match read_and_compile(path) {
-            Ok(outcome) => reporter.report(&outcome, report.message_format),
+        match read_and_compile(path, report) {
+            Ok(compiled) => reporter.report(&compiled, report.message_format),
             Err(message) => return fail(message),
         }
     }
@@ -241,6 +415,9 @@ fn run_compile(
     templates: Option<&Path>,
     report: &Report,
 ) -> u8 {
+    if let Some(message) = usage_problem(report) {
+        return fail(message);
+    }
     let files = match policy_files(paths) {
         Ok(files) => files,
         Err(message) => return fail(message),
@@ -278,31 +455,32 @@ fn run_compile(
     // Policies are compiled and written in parallel; what is reported comes afterwards, in the
     // order of the files, so the output of a run does not depend on scheduling.
     let written = AtomicUsize::new(0);
-    let results: Vec<Result<(Outcome, Vec<Document>), String>> = files
+    let results: Vec<Result<(Compiled, Vec<Document>), String>> = files
         .par_iter()
         .zip(&plan)
         .map(|(path, outputs)| {
-            let outcome = read_and_compile(path)?;
+            let compiled = read_and_compile(path, report)?;
+            let outcome = &compiled.outcome;
             let documents = match outcome.policy() {
                 Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
                 Some(policy) => render_all(&renderer, policy, path, &formats)?,
                 None => Vec::new(),
             };
             if to_stdout {
-                return Ok((outcome, documents));
+                return Ok((compiled, documents));
             }
             write_documents(&documents, outputs)?;
             written.fetch_add(documents.len(), Ordering::Relaxed);
-            Ok((outcome, Vec::new()))
+            Ok((compiled, Vec::new()))
         })
         .collect();
     let mut reporter = Reporter::new(report, !to_stdout);
     for result in results {
-        let (outcome, documents) = match result {
+        let (compiled, documents) = match result {
             Ok(compiled) => compiled,
             Err(message) => return fail(message),
         };
-        reporter.report(&outcome, report.message_format);
+        reporter.report(&compiled, report.message_format);
         let mut stdout = std::io::stdout().lock();
         for (_, text) in &documents {
             if let Err(error) = stdout.write_all(text.as_bytes()) {
@@ -319,6 +497,13 @@ fn run_compile(
     } else {
         0
     }
+}
+
+/// A problem with the report options that clap cannot see: a lint both denied and warned.
+fn usage_problem(report: &Report) -> Option<String> {
+    report
+        .contradiction()
+        .map(|name| format!("`{name}` is named by both `--deny` and `--warn`; choose one"))
 }
 
 type Document = (Format, String);

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use klartext::diagnostic::Severity;
+
 const MINIMAL: &str = include_str!("../examples/minimal.klar");
 
 fn klartext(args: &[&str], dir: &Path) -> Output {
@@ -491,9 +493,271 @@ fn lints_are_listed() {
     let output = klartext(&["lints"], dir.path());
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8(output.stdout).unwrap();
-    for lint in klartext::check::LINTS {
-        assert!(stdout.contains(lint.name), "{} is not listed", lint.name);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), klartext::check::LINTS.len());
+    for (line, lint) in lines.iter().zip(klartext::check::LINTS) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let severity = if lint.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        assert_eq!(words[..2], [lint.name, severity], "{line}");
+        assert!(
+            line.contains(lint.law) && line.ends_with(lint.summary),
+            "{line}"
+        );
     }
+}
+
+#[test]
+fn lints_are_listed_as_json() {
+    let dir = workspace();
+    let output = klartext(&["lints", "--format", "json"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let lints: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(lints.len(), klartext::check::LINTS.len());
+    for (json, lint) in lints.iter().zip(klartext::check::LINTS) {
+        let severity = if lint.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        assert_eq!(
+            *json,
+            serde_json::json!({
+                "name": lint.name, "law": lint.law, "severity": severity, "summary": lint.summary,
+            })
+        );
+    }
+    let output = klartext(&["lints", "--format", "yaml"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn explain_shows_a_lint_and_suggests_for_a_typo() {
+    let dir = workspace();
+    let output = klartext(&["explain", "missing-retention"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("missing-retention (warning by default)\nLaw: Art. 13(2)(a) DSGVO\n")
+    );
+    assert!(stdout.contains("```klar"), "{stdout}");
+    let output = klartext(&["explain", "unsuitable-transfer-safeguard"], dir.path());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "unsuitable-transfer-safeguard (error by default)\nLaw: Art. 44–49 DSGVO\n"
+        )
+    );
+
+    let output = klartext(&["explain", "missing-retension"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).contains("no lint `missing-retension`; did you mean `missing-retention`?"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn version_names_the_day_the_law_data_were_checked() {
+    let dir = workspace();
+    let output = klartext(&["--version"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!(
+            "klartext {} (law data checked {})\n",
+            env!("CARGO_PKG_VERSION"),
+            klartext::law_checked()
+        )
+    );
+}
+
+/// The workspace's policy with the retention of its activity left out and accepted by `allow`.
+fn with_allowed_gap(dir: &tempfile::TempDir) {
+    let policy = MINIMAL.replace(
+        "    retention 30 days\n",
+        "    allow missing-retention \"Die Frist wird noch abgestimmt.\"\n",
+    );
+    std::fs::write(dir.path().join("policies/gemeinde.klar"), policy).unwrap();
+}
+
+#[test]
+fn strict_ignores_every_allow() {
+    let dir = workspace();
+    with_allowed_gap(&dir);
+    let output = klartext(&["check", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("0 errors, 0 warnings"),
+        "{}",
+        stderr(&output)
+    );
+    let output = klartext(
+        &["check", "--strict", "--deny-warnings", "policies"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("warning[missing-retention]"),
+        "{}",
+        stderr(&output)
+    );
+    let output = klartext(
+        &["compile", "--strict", "policies", "--out", "out"],
+        dir.path(),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "warnings do not block the output"
+    );
+    assert!(
+        stderr(&output).contains("warning[missing-retention]"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn deny_and_warn_change_the_severity_of_a_lint() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("policies/gemeinde.klar"),
+        MINIMAL.replace("  revised 2024-05-02\n", ""),
+    )
+    .unwrap();
+    let output = klartext(
+        &["check", "--deny", "missing-revision-date", "policies"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error[missing-revision-date]"),
+        "{}",
+        stderr(&output)
+    );
+    // A denied lint blocks the output like any error.
+    let output = klartext(
+        &[
+            "compile",
+            "--deny",
+            "missing-revision-date",
+            "policies",
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!dir.path().join("out/gemeinde.html").exists());
+    // Denying another lint changes nothing.
+    let output = klartext(
+        &[
+            "compile",
+            "--deny",
+            "missing-retention",
+            "policies",
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(dir.path().join("out/gemeinde.html").exists());
+    // `--warn` turns an error of a lint into a warning; the JSON says so too.
+    let output = klartext(
+        &[
+            "check",
+            "--deny",
+            "missing-revision-date",
+            "--deny",
+            "missing-retention",
+            "--warn",
+            "unused-allow",
+            "--message-format",
+            "json",
+            "policies",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["severity"], "error");
+    let output = klartext(
+        &[
+            "check",
+            "--warn",
+            "missing-revision-date",
+            "--deny-warnings",
+            "policies",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("warning[missing-revision-date]"));
+}
+
+#[test]
+fn only_lints_can_be_warned_or_denied() {
+    // `duplicate-id` is no lint: its severity cannot be changed.
+    let dir = workspace();
+    let output = klartext(&["check", "--warn", "duplicate-id", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("there is no lint `duplicate-id`"),
+        "{}",
+        stderr(&output)
+    );
+    // A lint that is an error by default may be named (it does not fire on this policy).
+    let error_lint = klartext::check::LINTS
+        .iter()
+        .find(|lint| lint.severity == Severity::Error)
+        .unwrap();
+    let output = klartext(
+        &["check", "--warn", error_lint.name, "policies"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn unknown_or_contradictory_lint_names_are_usage_errors() {
+    let dir = workspace();
+    for command in ["check", "compile"] {
+        let output = klartext(
+            &[command, "--deny", "missing-retentoin", "policies"],
+            dir.path(),
+        );
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).contains("did you mean `missing-retention`?"),
+            "{}",
+            stderr(&output)
+        );
+        let output = klartext(
+            &[
+                command,
+                "--deny",
+                "missing-retention",
+                "--warn",
+                "missing-retention",
+                "policies",
+            ],
+            dir.path(),
+        );
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).contains("both `--deny` and `--warn`"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert!(!dir.path().join("out").exists());
 }
 
 #[test]
