@@ -29,8 +29,6 @@ const EXPLANATIONS: &[(&str, &str)] = explanations![
     "missing-recipients",
     "missing-transfer-safeguard",
     "missing-retention",
-    "missing-withdrawal",
-    "missing-rights",
     "outdated-law",
     "wrong-supervisory-authority",
     "unverified-authority-address",
