@@ -51,6 +51,8 @@ const EXPLANATIONS: &[(&str, &str)] = explanations![
     "legitimate-interest-without-6f",
     "opening-clause-as-basis",
     "unused-organisation",
+    "represented-by-article",
+    "none-in-words",
     "unused-allow",
 ];
 

@@ -218,7 +218,7 @@ const TEXTS: &str = "texts in quotes";
 const ONE_TEXT: &str = "one text in quotes";
 const PROSE: &str = "one text or text block";
 const URLS: &str = "web addresses in quotes";
-const ALLOW: &str = "the name of a lint and the reason in quotes";
+const ALLOW: &str = "the names of one or more lints, separated by commas, and the reason in quotes";
 const BLOCK: &str = "an optional id, a title in quotes and its facts in braces";
 const SECTION: &str = "an optional id, an optional title in quotes and its facts in braces";
 

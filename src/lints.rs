@@ -243,6 +243,18 @@ pub const LINTS: &[Lint] = &[
         summary: "a declared organisation is referenced nowhere, so no format shows it",
     },
     Lint {
+        name: "represented-by-article",
+        law: "",
+        severity: Severity::Warning,
+        summary: "`represented-by` starts with an article that reads wrong after \"vertreten durch\"",
+    },
+    Lint {
+        name: "none-in-words",
+        law: "Art. 13(1)(e) DSGVO",
+        severity: Severity::Warning,
+        summary: "\"keine\" is listed as a recipient instead of `recipients none`",
+    },
+    Lint {
         name: "unused-allow",
         law: "",
         severity: Severity::Warning,

@@ -663,10 +663,14 @@ pub struct Allowance {
     pub reason: Text,
     #[serde(skip)]
     pub span: Span,
-    /// The whole line of the `allow`, indentation and line break included, when nothing else
-    /// stands on it: what the fix for an unused `allow` deletes.
+    /// What the fix for an unused `allow` deletes: the whole line of the `allow`, indentation
+    /// and line break included, when nothing else stands on it; or, of several lints, this one
+    /// with its comma.
     #[serde(skip)]
     pub line: Option<Span>,
+    /// Whether other lints share this `allow` and its reason.
+    #[serde(skip)]
+    pub shared: bool,
 }
 
 /// A calendar date.

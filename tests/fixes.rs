@@ -118,7 +118,10 @@ fn every_first_fix_removes_its_diagnostic() {
         BTreeSet::from([
             "control-character",
             "invalid-escape",
+            "invalid-retention",
             "missing-quotes",
+            "none-in-words",
+            "represented-by-article",
             "syntax-error",
             "unexpected-block",
             "unknown-country",

@@ -5,6 +5,7 @@
 //! policy) or in an activity (for that activity).
 
 mod duties;
+mod style;
 mod transfers;
 mod words;
 
@@ -63,6 +64,7 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     policy_lints(policy, &mut found);
     findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     duties::policy_duties(policy, &mut found);
+    style::represented_by(policy, &mut found);
     findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     let activities = policy.activities();
     for (index, activity) in activities.iter().enumerate() {
@@ -70,6 +72,7 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
         // are the activity's: its `allow` accepts them.
         activity_lints(policy, activity, &mut found);
         duties::activity_duties(policy, activity, &mut found);
+        style::none_in_words(activity, &mut found);
         transfers::activity_transfers(policy, activity, &mut found);
         findings.extend(found.drain(..).map(|f| (Node::Activity(index), f)));
     }
@@ -526,17 +529,31 @@ fn apply_allowances(
     for scope in std::iter::once(&policy_scope).chain(&activity_scopes) {
         for (allowance, used) in &scope.allowances {
             if !used {
+                let (help, title) = if allowance.shared {
+                    (
+                        format!(
+                            "remove `{}` from this `allow`: the policy now says what was missing",
+                            allowance.lint
+                        ),
+                        format!("remove `{}` from this `allow`", allowance.lint),
+                    )
+                } else {
+                    (
+                        "remove this `allow`: the policy now says what was missing".to_string(),
+                        "remove this `allow`".to_string(),
+                    )
+                };
                 kept.push(
                     warning(
                         "unused-allow",
                         allowance.span,
                         format!("nothing here triggers `{}`", allowance.lint),
-                        "remove this `allow`: the policy now says what was missing",
+                        help,
                     )
                     .with_fix(
                         allowance.line.unwrap_or(allowance.span),
                         "",
-                        "remove this `allow`",
+                        title,
                     ),
                 );
             }

@@ -5,6 +5,7 @@ use crate::language::{self, Context};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
 
+use super::values::{NONE_WORDS, duration_in_words};
 use super::*;
 
 impl Lowerer<'_> {
@@ -507,6 +508,20 @@ impl Lowerer<'_> {
             }
         };
         let ValueKind::Word(id) = &recipient.kind else {
+            if let ValueKind::String(text) = &recipient.kind
+                && NONE_WORDS.contains(&text.trim().to_lowercase().as_str())
+            {
+                self.error(
+                    Diagnostic::error(
+                        "wrong-value",
+                        recipient.span,
+                        "`transfer` takes the id of the receiving organisation; to say there is no transfer, write `transfer none`",
+                    )
+                    .with_help("write `transfer none`")
+                    .with_fix(recipient.span, "none", "replace with `none`"),
+                );
+                return None;
+            }
             self.wrong_value(
                 fact,
                 recipient,
@@ -698,15 +713,25 @@ impl Lowerer<'_> {
             [first, ..] => {
                 let label =
                     "expected a duration, `at-most`, `until`, `statutory`, `criteria` or `archive`";
-                self.error(
-                    Diagnostic::error(
-                        "invalid-retention",
-                        first.span,
-                        "klartext does not understand this retention period",
-                    )
-                    .with_label(label)
-                    .with_help(FORMS),
-                );
+                let mut problem = Diagnostic::error(
+                    "invalid-retention",
+                    first.span,
+                    "klartext does not understand this retention period",
+                )
+                .with_label(label);
+                // `retention "90 Tage"`: the period in quotes, as a text.
+                problem = match &first.kind {
+                    ValueKind::String(text) => match duration_in_words(text) {
+                        Some(duration) => problem
+                            .with_help(format!(
+                                "write the period without quotes: `retention {duration}`"
+                            ))
+                            .with_fix(first.span, duration, "write the period without quotes"),
+                        None => problem.with_help(FORMS),
+                    },
+                    _ => problem.with_help(FORMS),
+                };
+                self.error(problem);
                 return None;
             }
         };

@@ -525,57 +525,83 @@ impl Lowerer<'_> {
         Some(right)
     }
 
-    fn allowance(&mut self, fact: &Item) -> Option<Allowance> {
+    /// `allow lint "reason"`, or several lints with one reason: `allow a, b "reason"`.
+    fn allowance(&mut self, fact: &Item) -> Vec<Allowance> {
         const EXAMPLE: &str = "allow missing-retention \"Das Original nennt keine Frist.\"";
         self.no_block(fact);
-        match fact.values.as_slice() {
-            [
-                Value {
-                    kind: ValueKind::Word(lint),
-                    span,
-                },
+        let (reason, lints) = match fact.values.split_last() {
+            Some((
                 Value {
                     kind: ValueKind::String(reason),
                     ..
                 },
-            ] => {
-                if !crate::lints::LINTS.iter().any(|l| l.name == lint) {
-                    let names: Vec<&str> = crate::lints::LINTS.iter().map(|l| l.name).collect();
-                    let suggestion = did_you_mean(lint, names.iter().copied());
-                    let help = match suggestion {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "run `klartext lints` to see every lint".to_string(),
-                    };
-                    self.error(
-                        Diagnostic::error(
-                            "unknown-lint",
-                            *span,
-                            format!("there is no lint `{lint}`"),
-                        )
-                        .with_help(help)
-                        .with_fixes(replacing(*span, suggestion)),
-                    );
-                    return None;
-                }
-                Some(Allowance {
-                    lint: lint.clone(),
-                    reason: reason.clone(),
-                    span: fact.span,
-                    line: own_line(self.source, fact.span),
-                })
+                lints,
+            )) if !lints.is_empty()
+                && lints
+                    .iter()
+                    .all(|value| matches!(value.kind, ValueKind::Word(_))) =>
+            {
+                (reason, lints)
             }
             _ => {
                 self.error(
                     Diagnostic::error(
                         "wrong-value",
                         fact.keyword.span,
-                        "`allow` takes the name of a lint and the reason in quotes",
+                        "`allow` takes the name of a lint (or several, separated by commas) and the reason in quotes",
                     )
                     .with_help(format!("write e.g. `{EXAMPLE}`")),
                 );
-                None
+                return Vec::new();
             }
+        };
+        let mut allowances = Vec::new();
+        for (index, value) in lints.iter().enumerate() {
+            let ValueKind::Word(lint) = &value.kind else {
+                continue;
+            };
+            if !crate::lints::LINTS.iter().any(|l| l.name == lint) {
+                let names: Vec<&str> = crate::lints::LINTS.iter().map(|l| l.name).collect();
+                let suggestion = did_you_mean(lint, names.iter().copied());
+                let help = match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "run `klartext lints` to see every lint".to_string(),
+                };
+                self.error(
+                    Diagnostic::error(
+                        "unknown-lint",
+                        value.span,
+                        format!("there is no lint `{lint}`"),
+                    )
+                    .with_help(help)
+                    .with_fixes(replacing(value.span, suggestion)),
+                );
+                continue;
+            }
+            // One of several lints is removed with its comma; the only one, with its line.
+            let (span, line) = if lints.len() == 1 {
+                (fact.span, own_line(self.source, fact.span))
+            } else if let Some(next) = lints.get(index + 1) {
+                (
+                    value.span,
+                    Some(value.span.with_bounds(value.span.start, next.span.start)),
+                )
+            } else {
+                let previous = lints[index - 1].span;
+                (
+                    value.span,
+                    Some(value.span.with_bounds(previous.end, value.span.end)),
+                )
+            };
+            allowances.push(Allowance {
+                lint: lint.clone(),
+                reason: reason.clone(),
+                span,
+                line,
+                shared: lints.len() > 1,
+            });
         }
+        allowances
     }
 }
 

@@ -28,6 +28,36 @@ const GERMAN_UNITS: &[(&str, &str)] = &[
     ("jahren", "years"),
 ];
 
+/// Words a person writes for "none" where the language has `none`.
+pub(super) const NONE_WORDS: &[&str] = &["keine", "keiner", "kein", "nein", "none", "no"];
+
+/// A period written in words, `90 Tage` or `6 months`, as klartext writes it: `90 days`.
+pub(super) fn duration_in_words(text: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let amount: u64 = words.next()?.parse().ok()?;
+    let unit = words.next()?.to_lowercase();
+    if words.next().is_some() {
+        return None;
+    }
+    let english = ["minutes", "hours", "days", "weeks", "months", "years"];
+    let unit = GERMAN_UNITS
+        .iter()
+        .find(|(german, _)| *german == unit)
+        .map(|(_, english)| *english)
+        .or_else(|| {
+            english
+                .iter()
+                .copied()
+                .find(|e| *e == unit || e.trim_end_matches('s') == unit)
+        })?;
+    let unit = if amount == 1 {
+        unit.trim_end_matches('s')
+    } else {
+        unit
+    };
+    Some(format!("{amount} {unit}"))
+}
+
 /// A block whose facts are being lowered, and the facts given once in it so far (keyword and
 /// its span), for "first given here".
 pub(super) struct Scope {
