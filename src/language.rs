@@ -467,7 +467,7 @@ pub static KEYWORDS: &[Keyword] = &[
     row(
         "officer",
         &[Controller],
-        "the officer's name in quotes (optional) and the officer's facts in braces",
+        "the officer's name in quotes and, optionally, the officer's facts in braces",
         REPEATS,
         &["datenschutzbeauftragter", "datenschutzbeauftragte"],
         "the controller's data protection officer",

@@ -253,7 +253,13 @@ impl Lowerer<'_> {
             contact: Contact::default(),
             span: item.span,
         };
-        for fact in self.block(item, "officer") {
+        // An officer known only by name needs no block, as an organisation does not.
+        let facts = if item.block.is_none() && !item.values.is_empty() {
+            &[]
+        } else {
+            self.block(item, "officer")
+        };
+        for fact in facts {
             if self.contact(fact, &mut officer.contact) {
                 continue;
             }
