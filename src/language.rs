@@ -273,6 +273,24 @@ pub static KEYWORDS: &[Keyword] = &[
         "website \"https://www.example.de\"",
     ),
     row(
+        "applies-to",
+        &[Policy],
+        TEXTS,
+        REPEATS,
+        &["geltungsbereich"],
+        "the procedures, forms or offices the notice covers, when it is not about a website",
+        "applies-to \"Antrag auf Erteilung eines Wahlscheins\"",
+    ),
+    row(
+        "published-at",
+        &[Policy],
+        "a web address in quotes",
+        ONCE,
+        &["veroeffentlicht"],
+        "where the notice itself is published (not what it covers)",
+        "published-at \"https://www.example.de/datenschutz/wahlen\"",
+    ),
+    row(
         "preamble",
         &[Policy],
         PROSE,
@@ -433,8 +451,17 @@ pub static KEYWORDS: &[Keyword] = &[
         ONE_TEXT,
         ONCE,
         &[],
-        "who represents it",
+        "who represents it, as it follows \"vertreten durch\"",
         "represented-by \"den Magistrat\"",
+    ),
+    row(
+        "unit",
+        &[Controller],
+        TEXTS,
+        REPEATS,
+        &["einheit", "dienststelle"],
+        "the department or office responsible, shown between the name and the address",
+        "unit \"Stabsstelle für Wahlen\"",
     ),
     row(
         "kind",
@@ -1039,7 +1066,7 @@ mod tests {
         let controller: Vec<&str> = in_context(Controller).map(|k| k.name).collect();
         assert_eq!(
             controller[..4],
-            ["represented-by", "kind", "responsible-for", "text"]
+            ["represented-by", "unit", "kind", "responsible-for"]
         );
         assert_eq!(controller.last(), Some(&"hours"));
     }

@@ -26,6 +26,10 @@ pub struct Policy {
     /// Date of the last revision ("Stand").
     pub revised: Option<Spanned<Date>>,
     pub websites: Vec<Text>,
+    /// The procedures, forms or offices the notice covers, when it is not about a website.
+    pub applies_to: Vec<Text>,
+    /// Where the notice itself is published.
+    pub published_at: Option<Text>,
     pub preamble: Option<Prose>,
     /// Controllers, supervisory authority, activities, sections and rights, in source order.
     pub contents: Vec<Part>,
@@ -143,6 +147,8 @@ pub struct Controller {
     #[serde(rename = "body")]
     pub kind: ControllerKind,
     pub represented_by: Option<Text>,
+    /// The department or office responsible ("Stabsstelle für Wahlen").
+    pub units: Vec<Text>,
     /// Pages or services this controller is responsible for, when a site has several.
     pub responsible_for: Vec<Text>,
     pub text: Option<Prose>,

@@ -112,6 +112,8 @@ impl Lowerer<'_> {
             state: None,
             revised: None,
             websites: Vec::new(),
+            applies_to: Vec::new(),
+            published_at: None,
             preamble: None,
             contents: Vec::new(),
             organisations: Vec::new(),
@@ -152,6 +154,19 @@ impl Lowerer<'_> {
                 "website" => {
                     let urls = self.urls(fact, "website \"https://www.example.de\"");
                     policy.websites.extend(urls);
+                }
+                "applies-to" => {
+                    let texts = self.strings(
+                        fact,
+                        "applies-to \"Antrag auf Erteilung eines Wahlscheins\"",
+                    );
+                    policy.applies_to.extend(texts);
+                }
+                "published-at" => {
+                    let value = self
+                        .string(fact, "published-at \"https://www.example.de/datenschutz\"")
+                        .filter(|url| self.check_url(url, url.span()));
+                    self.once(&mut policy.published_at, value, fact);
                 }
                 "preamble" => {
                     let value = self.text(fact, "preamble \"\"\"…\"\"\"");
@@ -207,6 +222,7 @@ impl Lowerer<'_> {
             name,
             kind: ControllerKind::Public,
             represented_by: None,
+            units: Vec::new(),
             responsible_for: Vec::new(),
             text: None,
             contact: Contact::default(),
@@ -227,6 +243,9 @@ impl Lowerer<'_> {
                     let value = self.string(fact, "represented-by \"den Magistrat\"");
                     self.once(&mut controller.represented_by, value, fact);
                 }
+                "unit" => controller
+                    .units
+                    .extend(self.strings(fact, "unit \"Stabsstelle für Wahlen\"")),
                 "responsible-for" => {
                     let pages = self.strings(fact, "responsible-for \"www.example.de/gaeste\"");
                     controller.responsible_for.extend(pages);
