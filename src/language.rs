@@ -273,6 +273,15 @@ pub static KEYWORDS: &[Keyword] = &[
         "website \"https://www.example.de\"",
     ),
     row(
+        "labels",
+        &[Policy],
+        "in braces, labels of the notice (`recipients`, `legal-bases`, …) each with its wording in quotes",
+        ONCE,
+        &["ueberschriften"],
+        "the notice's own headings and phrases in place of the shipped ones",
+        "labels { recipients \"An wen werden meine Daten weitergegeben?\" }",
+    ),
+    row(
         "applies-to",
         &[Policy],
         TEXTS,

@@ -31,6 +31,9 @@ pub struct Policy {
     /// Where the notice itself is published.
     pub published_at: Option<Text>,
     pub preamble: Option<Prose>,
+    /// The notice's own wording of the headings and phrases around the facts, by label name
+    /// (`recipients`), replacing the shipped ones.
+    pub labels: BTreeMap<String, Text>,
     /// Controllers, supervisory authority, activities, sections and rights, in source order.
     pub contents: Vec<Part>,
     pub organisations: Vec<Organisation>,

@@ -13,6 +13,8 @@ mod activity;
 mod resolve;
 mod values;
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::{Diagnostic, Fix, Span, did_you_mean};
 use crate::language::Context;
 use crate::law::law;
@@ -114,6 +116,7 @@ impl Lowerer<'_> {
             websites: Vec::new(),
             applies_to: Vec::new(),
             published_at: None,
+            labels: BTreeMap::new(),
             preamble: None,
             contents: Vec::new(),
             organisations: Vec::new(),
@@ -173,6 +176,7 @@ impl Lowerer<'_> {
                     self.once(&mut policy.preamble, value, fact);
                 }
                 "allow" => policy.allowances.extend(self.allowance(fact)),
+                "labels" => self.labels(fact, &mut policy.labels),
                 "controller" => {
                     let controller = self.controller(fact);
                     policy.contents.push(Part::Controller(controller));
@@ -548,6 +552,50 @@ impl Lowerer<'_> {
             }
         }
         Some(right)
+    }
+
+    /// `labels { recipients "An wen werden meine Daten weitergegeben?" }`: the notice's own
+    /// wording of the shipped labels, each named as in `templates/labels.yaml` with `-` for `_`.
+    fn labels(&mut self, item: &Item, labels: &mut BTreeMap<String, Text>) {
+        let names = crate::render::label_names();
+        for fact in self.block(item, "labels") {
+            let name = fact.keyword.text.replace('-', "_");
+            if !names.contains(&name) {
+                let kebab: Vec<String> = names.iter().map(|n| n.replace('_', "-")).collect();
+                let suggestion = did_you_mean(&fact.keyword.text, kebab.iter().map(String::as_str));
+                self.error(
+                    Diagnostic::error(
+                        "unknown-label",
+                        fact.keyword.span,
+                        format!("`{}` is not a label of the notice", fact.keyword.text),
+                    )
+                    .with_help(match &suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "the labels are those of `templates/labels.yaml`, written with `-`, e.g. `recipients` or `no-recipients`".to_string(),
+                    })
+                    .with_fixes(replacing(fact.keyword.span, suggestion.as_deref())),
+                );
+                continue;
+            }
+            let value = self.string(
+                fact,
+                "recipients \"An wen werden meine Daten weitergegeben?\"",
+            );
+            if let Some(value) = value {
+                if labels.contains_key(&name) {
+                    self.error(
+                        Diagnostic::error(
+                            "duplicate-fact",
+                            fact.keyword.span,
+                            format!("the label `{}` is given more than once", fact.keyword.text),
+                        )
+                        .with_help("keep one"),
+                    );
+                    continue;
+                }
+                labels.insert(name, value);
+            }
+        }
     }
 
     /// `allow lint "reason"`, or several lints with one reason: `allow a, b "reason"`.

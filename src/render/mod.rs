@@ -93,6 +93,20 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 const LABELS: &str = include_str!("../../templates/labels.yaml");
 
+/// The names of the labels the templates put around the facts (`recipients`, `no_recipients`):
+/// what a policy's `labels` block may replace.
+pub fn label_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let labels: BTreeMap<String, BTreeMap<String, String>> = serde_yaml_ng::from_str(LABELS)
+            .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"));
+        labels
+            .get(Language::De.code())
+            .map(|labels| labels.keys().cloned().collect())
+            .unwrap_or_default()
+    })
+}
+
 #[derive(Debug)]
 pub struct RenderError(pub String);
 
@@ -232,7 +246,7 @@ impl Renderer {
             _ => {
                 let name = format.template().unwrap_or("page.html");
                 let template = self.env.get_template(name)?;
-                let rendered = template.render(self.context(policy))?;
+                let rendered = template.render(self.context(policy, format))?;
                 Ok(match format {
                     Format::Markdown | Format::Text => tidy(&rendered),
                     _ => tidy_html(&rendered),
@@ -241,12 +255,25 @@ impl Renderer {
         }
     }
 
-    fn context(&self, policy: Policy) -> Value {
+    fn context(&self, policy: Policy, format: Format) -> Value {
         let lang = policy.language.code();
-        let labels = self
+        let mut labels = self
             .labels
             .get(lang)
-            .or_else(|| self.labels.get(Language::De.code()));
+            .or_else(|| self.labels.get(Language::De.code()))
+            .cloned()
+            .unwrap_or_default();
+        // The policy's own headings replace the shipped ones. They are the author's text: HTML
+        // escapes them as every text, Markdown needs them escaped here, as templates print
+        // labels as they are.
+        for (name, text) in &policy.labels {
+            let text = match format {
+                Format::Markdown => markdown::escape(text),
+                _ => text.to_string(),
+            };
+            labels.insert(name.clone(), text);
+        }
+        let labels = Some(&labels);
         let rights: BTreeMap<&str, &crate::law::RightInfo> =
             law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
         let policy = Arc::new(policy);
