@@ -51,6 +51,7 @@ const EXPLANATIONS: &[(&str, &str)] = explanations![
     "legitimate-interest-without-6f",
     "opening-clause-as-basis",
     "unused-organisation",
+    "unclear-phone-number",
     "unused-allow",
 ];
 
