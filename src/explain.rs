@@ -53,6 +53,7 @@ const EXPLANATIONS: &[(&str, &str)] = explanations![
     "unused-organisation",
     "represented-by-article",
     "none-in-words",
+    "unclear-phone-number",
     "unused-allow",
 ];
 

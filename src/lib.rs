@@ -19,6 +19,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod output;
+mod phone;
 pub mod render;
 pub mod report;
 pub mod source;

@@ -255,6 +255,12 @@ pub const LINTS: &[Lint] = &[
         summary: "\"keine\" is listed as a recipient instead of `recipients none`",
     },
     Lint {
+        name: "unclear-phone-number",
+        law: "Art. 12(1) DSGVO",
+        severity: Severity::Warning,
+        summary: "a `phone` or `fax` is not one number that can be dialled (a range, two numbers, words), so no link dials it",
+    },
+    Lint {
         name: "unused-allow",
         law: "",
         severity: Severity::Warning,

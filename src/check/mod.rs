@@ -4,6 +4,7 @@
 //! warnings; an author accepts one with `allow <lint> "reason"` in the policy (for the whole
 //! policy) or in an activity (for that activity).
 
+mod contact;
 mod duties;
 mod style;
 mod transfers;
@@ -65,6 +66,7 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     duties::policy_duties(policy, &mut found);
     style::represented_by(policy, &mut found);
+    contact::policy_contacts(policy, &mut found);
     findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     let activities = policy.activities();
     for (index, activity) in activities.iter().enumerate() {

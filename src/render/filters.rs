@@ -182,16 +182,10 @@ pub fn country(state: &State, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// A phone number as a `tel:` link target: digits and a leading plus only.
-pub fn tel(number: &str) -> String {
-    let mut digits: String = number
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '+')
-        .collect();
-    if let Some(rest) = digits.strip_prefix('0') {
-        digits = format!("+49{rest}");
-    }
-    digits
+/// A phone number as a `tel:` link target in E.164 (`+495617872150`), or none when the text is
+/// not exactly one number a phone can dial: the templates then show it without a link.
+pub fn tel(number: &str) -> Option<String> {
+    crate::phone::normalise(number)
 }
 
 #[cfg(test)]
@@ -213,7 +207,12 @@ mod tests {
 
     #[test]
     fn phone_numbers_become_tel_targets() {
-        assert_eq!(tel("0561 787-2150"), "+495617872150");
-        assert_eq!(tel("+49 561 707707"), "+49561707707");
+        assert_eq!(tel("0561 787-2150").as_deref(), Some("+495617872150"));
+        assert_eq!(tel("+49 561 707707").as_deref(), Some("+49561707707"));
+        assert_eq!(
+            tel("+49 (0) 43 40 / 409-000").as_deref(),
+            Some("+494340409000")
+        );
+        assert_eq!(tel("02921 30-2510, -2511"), None);
     }
 }
