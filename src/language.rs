@@ -273,15 +273,6 @@ pub static KEYWORDS: &[Keyword] = &[
         "website \"https://www.example.de\"",
     ),
     row(
-        "labels",
-        &[Policy],
-        "in braces, labels of the notice (`recipients`, `legal-bases`, …) each with its wording in quotes",
-        ONCE,
-        &["ueberschriften"],
-        "the notice's own headings and phrases in place of the shipped ones",
-        "labels { recipients \"An wen werden meine Daten weitergegeben?\" }",
-    ),
-    row(
         "applies-to",
         &[Policy],
         TEXTS,
@@ -307,6 +298,15 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "introductory prose",
         "preamble \"\"\"…\"\"\"",
+    ),
+    row(
+        "labels",
+        &[Policy],
+        "in braces, labels of the notice (`recipients`, `legal-bases`, …) each with its wording in quotes",
+        ONCE,
+        &["ueberschriften"],
+        "the notice's own headings and phrases in place of the shipped ones",
+        "labels { recipients \"An wen werden meine Daten weitergegeben?\" }",
     ),
     row(
         "allow",
