@@ -145,6 +145,9 @@ struct Writer {
     links: Vec<String>,
     in_table: bool,
     alignments: Vec<Alignment>,
+    /// Whether a heading is being written: it is written on one line, so its line breaks (from
+    /// a setext heading) become spaces.
+    in_heading: bool,
 }
 
 impl Writer {
@@ -162,7 +165,9 @@ impl Writer {
             Event::End(tag) => self.end(tag),
             Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => self.text(&text),
             Event::Code(code) => self.code_span(&code),
+            Event::SoftBreak | Event::HardBreak if self.in_heading => self.write(" "),
             Event::SoftBreak => self.end_line(),
+            // The backslash form, which survives editors that strip trailing spaces.
             Event::HardBreak => {
                 self.write("\\");
                 self.end_line();
@@ -185,6 +190,7 @@ impl Writer {
             Tag::Heading { level, .. } => {
                 self.start_block();
                 self.write(&format!("{} ", "#".repeat(level as usize)));
+                self.in_heading = true;
             }
             Tag::BlockQuote(_) => {
                 self.start_block();
@@ -236,6 +242,7 @@ impl Writer {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Paragraph | TagEnd::HtmlBlock | TagEnd::Heading(_) | TagEnd::TableRow => {
+                self.in_heading = false;
                 self.end_line()
             }
             TagEnd::BlockQuote(_) => {
@@ -463,6 +470,29 @@ mod tests {
         assert_eq!(
             write(events),
             "eins\n\\# zwei\n\\- drei\n4\\. vier\nfünf\n\\===\n"
+        );
+    }
+
+    #[test]
+    fn hard_breaks_are_written_with_a_backslash() {
+        assert_eq!(
+            roundtrip("Stadt X  \nMarkt 1\\\n12345 X"),
+            "Stadt X\\\nMarkt 1\\\n12345 X\n"
+        );
+        // The line after a break is escaped as the start of a line; containers keep their prefix.
+        assert_eq!(
+            roundtrip("- Amt  \n  \\# 2. Stock\n\n> Zitat\\\n> 2. Zeile"),
+            "- Amt\\\n  \\# 2. Stock\n\n> Zitat\\\n> 2\\. Zeile\n"
+        );
+        // Soft breaks stay line breaks.
+        assert_eq!(roundtrip("Stadt X\nMarkt 1"), "Stadt X\nMarkt 1\n");
+    }
+
+    #[test]
+    fn a_heading_stays_on_one_line() {
+        assert_eq!(
+            roundtrip("Stadt X  \nMarkt 1\nEnde\n==="),
+            "# Stadt X Markt 1 Ende\n"
         );
     }
 

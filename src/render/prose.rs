@@ -165,7 +165,14 @@ pub fn to_text_blocks(markdown: &str) -> Vec<TextBlock> {
                 }
             }
             Event::Text(text) | Event::Code(text) => out.current.push_str(&text),
-            Event::SoftBreak | Event::HardBreak => out.current.push(' '),
+            Event::SoftBreak => out.current.push(' '),
+            Event::HardBreak => {
+                out.line_break();
+                // The text of an open link goes on at the start of the new line.
+                for (_, start) in &mut links {
+                    *start = 0;
+                }
+            }
             Event::End(TagEnd::TableCell) => out.current.push_str(" | "),
             _ => {}
         }
@@ -182,6 +189,9 @@ struct TextWriter {
     /// Marker and indent of the list item being written.
     prefix: Option<(String, String)>,
     spaced_next: bool,
+    /// After a hard line break: the indent of the block the line breaks, which its next line
+    /// keeps.
+    continued: Option<String>,
 }
 
 impl Default for TextWriter {
@@ -192,32 +202,53 @@ impl Default for TextWriter {
             lists: Vec::new(),
             prefix: None,
             spaced_next: true,
+            continued: None,
         }
     }
 }
 
 impl TextWriter {
+    /// Ends the block being written; a hard line break that ended the text before it ends there.
     fn flush(&mut self) {
+        self.push_block();
+    }
+
+    /// A hard line break: the text so far is a block of its own, and the next line goes on below
+    /// it with the same indent and no blank line between.
+    fn line_break(&mut self) {
+        self.continued = self.push_block();
+    }
+
+    /// Writes the text so far as a block, if there is any, and returns its indent.
+    fn push_block(&mut self) -> Option<String> {
         let text = self
             .current
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
         self.current.clear();
+        let continued = self.continued.take();
         if text.is_empty() {
-            return;
+            return None;
         }
-        let (first, rest) = self.prefix.take().unwrap_or_else(|| {
-            let indent = "  ".repeat(self.lists.len());
-            (indent.clone(), indent)
-        });
+        let (first, rest, spaced) = match continued {
+            Some(indent) => (indent.clone(), indent, false),
+            None => {
+                let (first, rest) = self.prefix.take().unwrap_or_else(|| {
+                    let indent = "  ".repeat(self.lists.len());
+                    (indent.clone(), indent)
+                });
+                (first, rest, self.spaced_next)
+            }
+        };
         self.blocks.push(TextBlock {
             first,
-            rest,
+            rest: rest.clone(),
             text,
-            spaced: self.spaced_next,
+            spaced,
         });
         self.spaced_next = self.lists.is_empty();
+        Some(rest)
     }
 }
 
@@ -300,6 +331,68 @@ mod tests {
         assert_eq!(
             blocks[0].text,
             "Siehe Google (https://policies.google.com) oder https://example.org."
+        );
+    }
+
+    #[test]
+    fn hard_breaks_are_line_breaks_in_every_format() {
+        for markdown in [
+            "Stadt X\\\nMarkt 1\\\n12345 X",
+            "Stadt X  \nMarkt 1  \n12345 X",
+        ] {
+            assert_eq!(
+                to_html(markdown, 0),
+                "<p>Stadt X<br />\nMarkt 1<br />\n12345 X</p>\n",
+                "{markdown:?}"
+            );
+            assert_eq!(
+                to_markdown(markdown, 0),
+                "Stadt X\\\nMarkt 1\\\n12345 X\n",
+                "{markdown:?}"
+            );
+            let blocks = to_text_blocks(markdown);
+            let lines: Vec<(&str, &str, bool)> = blocks
+                .iter()
+                .map(|b| (b.first.as_str(), b.text.as_str(), b.spaced))
+                .collect();
+            assert_eq!(
+                lines,
+                [
+                    ("", "Stadt X", true),
+                    ("", "Markt 1", false),
+                    ("", "12345 X", false)
+                ],
+                "{markdown:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn soft_breaks_stay_spaces_in_text() {
+        let blocks = to_text_blocks("Stadt X\nMarkt 1\n\nZweiter Absatz");
+        let texts: Vec<(&str, bool)> = blocks.iter().map(|b| (b.text.as_str(), b.spaced)).collect();
+        assert_eq!(texts, [("Stadt X Markt 1", true), ("Zweiter Absatz", true)]);
+    }
+
+    #[test]
+    fn a_line_broken_in_a_list_item_keeps_its_indent() {
+        let blocks = to_text_blocks(
+            "- Stadt X\\\n  Markt 1\n- Kreis Y\n\n10. Amt\\\n    [Web](https://y.de)\\\n    Ende",
+        );
+        let lines: Vec<(&str, &str, &str, bool)> = blocks
+            .iter()
+            .map(|b| (b.first.as_str(), b.rest.as_str(), b.text.as_str(), b.spaced))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("- ", "  ", "Stadt X", true),
+                ("  ", "  ", "Markt 1", false),
+                ("- ", "  ", "Kreis Y", false),
+                ("10. ", "    ", "Amt", true),
+                ("    ", "    ", "Web (https://y.de)", false),
+                ("    ", "    ", "Ende", false),
+            ]
         );
     }
 

@@ -662,7 +662,9 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// Removes the indentation that a text block shares with its lines, and the blank first and
 /// last lines that come from putting `"""` on lines of their own; each line of the text goes on
 /// with the source where its text starts (the body starts at `offset` in the source). A line
-/// break is `\n`, `\r\n` or `\r`.
+/// break is `\n`, `\r\n` or `\r`. Trailing white space goes, except on a line that ends with
+/// two spaces and is followed by a line of the same paragraph: that is a hard line break in
+/// Markdown, and the line is kept whole.
 fn dedent(body: &str, offset: usize) -> TextBuilder {
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut start = 0;
@@ -696,7 +698,15 @@ fn dedent(body: &str, offset: usize) -> TextBuilder {
         }
         let kept = line.get(indent..);
         text.continue_at(offset + start + kept.map_or(0, |_| indent));
-        text.push_str(kept.unwrap_or("").trim_end());
+        let kept = kept.unwrap_or("");
+        let paragraph_goes_on = lines
+            .get(n + 1)
+            .is_some_and(|(_, next)| !next.trim().is_empty());
+        if paragraph_goes_on && !kept.trim().is_empty() && kept.ends_with("  ") {
+            text.push_str(kept);
+        } else {
+            text.push_str(kept.trim_end());
+        }
     }
     if lines.is_empty() {
         text.continue_at(offset);
@@ -937,6 +947,32 @@ mod tests {
         }
     }
 
+    /// Text blocks with hard line breaks: two spaces that end a line of a paragraph stay, with
+    /// the whole line; elsewhere trailing white space goes.
+    const HARD_BREAKS: &[(&str, &str)] = &[
+        (
+            "\n    Stadt X  \n    Markt 1  \n    12345 X  \n  ",
+            "Stadt X  \nMarkt 1  \n12345 X",
+        ),
+        ("\r\n  a \t  \r\n  b\r\n", "a \t  \nb"),
+        ("\n  a   \n  b \n  c\t\n", "a   \nb\nc"),
+        ("\n  a  \n\n  b  \n   \n  c", "a\n\nb\n\nc"),
+        ("\n    a  \n      b  \n    c", "a  \n  b  \nc"),
+        ("\n  a\\\n  b\n", "a\\\nb"),
+        ("\n    \n  a  \n  b", "\na  \nb"),
+    ];
+
+    #[test]
+    fn dedent_keeps_hard_line_breaks() {
+        for (body, text) in HARD_BREAKS {
+            assert_eq!(
+                dedent(body, 0).finish(Span::new(0, 0)).as_str(),
+                *text,
+                "{body:?}"
+            );
+        }
+    }
+
     /// Every character of every text stands where its origin says, an escaped one after its
     /// backslash, and a word at its place.
     #[test]
@@ -944,7 +980,10 @@ mod tests {
         let mut source = String::from("policy \"P\" {\n");
         source.push_str("  preamble \"a\\\"b \\\\ TMG ü \\\" \\x c\"\n");
         source.push_str("  data \"TMG\\x\"\n");
-        for body in BODIES {
+        let bodies = BODIES
+            .iter()
+            .chain(HARD_BREAKS.iter().map(|(body, _)| body));
+        for body in bodies {
             source.push_str("  text \"\"\"");
             source.push_str(body);
             source.push_str("\"\"\"\n");
@@ -961,7 +1000,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(texts.len(), BODIES.len() + 4);
+        assert_eq!(texts.len(), BODIES.len() + HARD_BREAKS.len() + 4);
         for text in texts {
             for (at, c) in text.char_indices() {
                 if c == '\n' {
