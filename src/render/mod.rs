@@ -182,6 +182,15 @@ impl Renderer {
             filters::underline(text, mark)
         });
         env.add_filter("yaml", |text: &str| filters::yaml(text));
+        // A label before its facts ends in a colon, unless the author's wording ends in a mark of
+        // its own ("An wen werden meine Daten weitergegeben?").
+        env.add_filter("colon", |text: &str| {
+            if text.trim_end().ends_with(['?', ':', '!', '.']) {
+                text.to_string()
+            } else {
+                format!("{text}:")
+            }
+        });
         for (name, source) in TEMPLATES {
             // The shipped templates are tested to compile; a failure cannot come from a policy.
             if let Err(error) = env.add_template(name, source) {
@@ -271,6 +280,12 @@ impl Renderer {
                 Format::Markdown => markdown::escape(text),
                 _ => text.to_string(),
             };
+            // A label with a word for one item (`purposes_one`) takes the author's wording for
+            // both, unless the author gives that one too.
+            let one = format!("{name}_one");
+            if labels.contains_key(&one) && !policy.labels.contains_key(&one) {
+                labels.insert(one, text.clone());
+            }
             labels.insert(name.clone(), text);
         }
         let labels = Some(&labels);
