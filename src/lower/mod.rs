@@ -573,7 +573,7 @@ impl Lowerer<'_> {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "the labels are those of `templates/labels.yaml`, written with `-`, e.g. `recipients` or `no-recipients`".to_string(),
                     })
-                    .with_fixes(replacing(fact.keyword.span, suggestion.as_deref())),
+                    .with_fixes(replacing(fact.keyword.span, suggestion)),
                 );
                 continue;
             }
