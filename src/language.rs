@@ -801,6 +801,15 @@ pub static KEYWORDS: &[Keyword] = &[
         "the case in which this basis applies",
         "when \"bei Aufzeichnungen\"",
     ),
+    row(
+        "text",
+        &[Basis],
+        PROSE,
+        ONCE,
+        &[],
+        "prose about the basis, shown below it",
+        "text \"Ihre Daten werden auf Grundlage eines Gesetzes verarbeitet.\"",
+    ),
     // A processor
     row(
         "role",

@@ -283,6 +283,9 @@ pub struct LegalBasis {
     pub laws: Vec<Text>,
     /// The case in which this basis applies, when an activity has several.
     pub when: Option<Text>,
+    /// Prose about the basis, shown below it ("Ihre Daten werden auf Grundlage eines Gesetzes
+    /// verarbeitet, …").
+    pub text: Option<Prose>,
     #[serde(skip)]
     pub span: Span,
     /// Whether the activity took this basis from `defaults` (its span is then in the defaults).

@@ -428,6 +428,7 @@ impl<'a> Texts<'a> {
         for basis in &activity.legal_bases {
             self.add(node, &basis.laws);
             self.add(node, &basis.when);
+            self.add(node, &basis.text);
         }
         for recipient in activity.recipients.items() {
             if let Recipient::Category(category) = recipient {

@@ -182,6 +182,7 @@ impl Lowerer<'_> {
             article,
             laws: Vec::new(),
             when: None,
+            text: None,
             span: fact.span,
             inherited: false,
         };
@@ -200,6 +201,7 @@ impl Lowerer<'_> {
                         let value = self.string(inner, "when \"bei Aufzeichnungen\"");
                         self.once(&mut basis.when, value, inner);
                     }
+                    "text" => self.text_once(inner, &mut basis.text),
                     _ => self.unknown(inner, Context::Basis),
                 }
             }
