@@ -7,8 +7,8 @@
 
 use crate::law::{Bodies, law};
 use crate::model::{
-    Activity, Article, Contact, ControllerKind, DerivedAuthority, Part, Policy, Right, Rights,
-    SupervisoryAuthority, Text,
+    Activity, Article, Contact, ControllerKind, DerivedAuthority, Labelled, Part, Policy, Right,
+    Rights, SupervisoryAuthority, Text,
 };
 
 /// Adds the resolved supervisory authority, if the policy names none, and completes the rights.
@@ -51,27 +51,36 @@ pub fn resolve_authority(policy: &Policy) -> Option<SupervisoryAuthority> {
         ControllerKind::Private => Bodies::Private,
     };
     let entry = law().authority(state, bodies)?;
-    let address = entry
-        .address
-        .iter()
-        .chain(&entry.po_box)
-        .map(|line| Text::unwritten(line.as_str()))
-        .collect();
-    let one = |value: &Option<String>| value.iter().map(|v| Text::unwritten(v.as_str())).collect();
+    let lines = |lines: &[String]| {
+        lines
+            .iter()
+            .map(|line| Text::unwritten(line.as_str()))
+            .collect()
+    };
+    let one = |value: &Option<String>| {
+        value
+            .iter()
+            .map(|v| Labelled::plain(Text::unwritten(v.as_str())))
+            .collect()
+    };
+    let mut contact = Contact {
+        country: None,
+        phone: one(&entry.phone),
+        fax: one(&entry.fax),
+        email: one(&entry.email),
+        de_mail: Vec::new(),
+        web: one(&entry.web),
+        hours: Vec::new(),
+        ..Contact::default()
+    };
+    // The street address and the post-office box, shown one after the other as before.
+    contact.add_address(lines(&entry.address), None);
+    contact.add_address(lines(&entry.po_box), None);
     Some(SupervisoryAuthority {
         anchor: String::new(),
         name: Text::unwritten(entry.name.as_str()),
         text: None,
-        contact: Contact {
-            address,
-            country: None,
-            phone: one(&entry.phone),
-            fax: one(&entry.fax),
-            email: one(&entry.email),
-            de_mail: Vec::new(),
-            web: one(&entry.web),
-            hours: Vec::new(),
-        },
+        contact,
         derived: Some(DerivedAuthority {
             dpv: entry.id.clone(),
             verified: entry.verified,

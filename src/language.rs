@@ -16,6 +16,8 @@ pub enum Context {
     Policy,
     /// The contact details controllers, officers, supervisory authorities and organisations share.
     Contact,
+    /// `phone "…" { … }`: the block of one contact fact.
+    Detail,
     /// `controller id "…" { … }`.
     Controller,
     /// `officer "…" { … }`, inside a controller.
@@ -51,6 +53,7 @@ impl Context {
         Context::File,
         Context::Policy,
         Context::Contact,
+        Context::Detail,
         Context::Controller,
         Context::Officer,
         Context::Authority,
@@ -73,6 +76,7 @@ impl Context {
             Context::File => "the file",
             Context::Policy => "a policy",
             Context::Contact => "contact details",
+            Context::Detail => "a contact fact",
             Context::Controller => "a controller",
             Context::Officer => "an officer",
             Context::Authority => "a supervisory authority",
@@ -453,6 +457,16 @@ pub static KEYWORDS: &[Keyword] = &[
         "office hours",
         "hours \"Mo–Fr 8:00–16:00 Uhr\"",
     ),
+    // The block of a contact fact
+    row(
+        "label",
+        &[Detail],
+        ONE_TEXT,
+        ONCE,
+        &["bezeichnung"],
+        "shown in place of the standard word (\"Telefon\") or above an address",
+        "label \"Telefonzentrale\"",
+    ),
     // A controller
     row(
         "represented-by",
@@ -502,11 +516,11 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     row(
         "officer",
-        &[Controller],
+        &[Controller, Organisation],
         "the officer's name in quotes and, optionally, the officer's facts in braces",
         REPEATS,
         &["datenschutzbeauftragter", "datenschutzbeauftragte"],
-        "the controller's data protection officer",
+        "the data protection officer of a controller or an organisation",
         "officer \"Erika Mustermann\" { email \"datenschutz@example.de\" }",
     ),
     // An officer

@@ -116,18 +116,25 @@ pub enum Part {
 }
 
 /// How to reach a controller, officer, authority or organisation.
+///
+/// Exported with `address` as before (every line of every address, in order), and `addresses`,
+/// each address as written: `{"label": "Postanschrift" | null, "lines": […]}`. A phone number,
+/// fax, e-mail, De-Mail, web address or office hours without a label export as a plain string,
+/// one with a label as `{"value": "0561 787-0", "label": "Telefonzentrale"}`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Contact {
-    /// Lines of the postal address.
+    /// Lines of the postal address: every line of every address, in order.
     pub address: Vec<Text>,
+    /// Each address as written, with its label ("Postanschrift", "Besucheranschrift").
+    pub addresses: Vec<Address>,
     /// ISO 3166-1 alpha-2; absent means Germany.
     pub country: Option<Spanned<String>>,
-    pub phone: Vec<Text>,
-    pub fax: Vec<Text>,
-    pub email: Vec<Text>,
-    pub de_mail: Vec<Text>,
-    pub web: Vec<Text>,
-    pub hours: Vec<Text>,
+    pub phone: Vec<Labelled>,
+    pub fax: Vec<Labelled>,
+    pub email: Vec<Labelled>,
+    pub de_mail: Vec<Labelled>,
+    pub web: Vec<Labelled>,
+    pub hours: Vec<Labelled>,
 }
 
 impl Contact {
@@ -138,6 +145,78 @@ impl Contact {
             && self.email.is_empty()
             && self.de_mail.is_empty()
             && self.web.is_empty()
+    }
+
+    /// Adds one address fact: its lines, and the address as written.
+    pub fn add_address(&mut self, lines: Vec<Text>, label: Option<Text>) {
+        if lines.is_empty() {
+            return;
+        }
+        self.address.extend(lines.iter().cloned());
+        self.addresses.push(Address { label, lines });
+    }
+
+    /// Every text of the contact details, labels included, for the checker.
+    pub fn texts(&self) -> impl Iterator<Item = &Text> {
+        let labelled = [
+            &self.phone,
+            &self.fax,
+            &self.email,
+            &self.de_mail,
+            &self.web,
+            &self.hours,
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(|line| std::iter::once(&line.value).chain(&line.label));
+        self.address
+            .iter()
+            .chain(self.addresses.iter().flat_map(|a| &a.label))
+            .chain(labelled)
+    }
+}
+
+/// One address as the notice gives it, e.g. a postal address beside a visiting address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Address {
+    /// Shown above the lines ("Postanschrift"); absent, the lines stand alone.
+    pub label: Option<Text>,
+    pub lines: Vec<Text>,
+}
+
+/// A line of contact details and the label that replaces the standard one ("Telefonzentrale"
+/// for "Telefon"). Reads as its value.
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    pub value: Text,
+    pub label: Option<Text>,
+}
+
+impl Labelled {
+    pub fn plain(value: Text) -> Labelled {
+        Labelled { value, label: None }
+    }
+}
+
+impl std::ops::Deref for Labelled {
+    type Target = Text;
+    fn deref(&self) -> &Text {
+        &self.value
+    }
+}
+
+/// A plain string without a label, as before labels existed; `{value, label}` with one.
+impl Serialize for Labelled {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.label {
+            None => self.value.serialize(serializer),
+            Some(label) => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("value", &self.value)?;
+                map.serialize_entry("label", label)?;
+                map.end()
+            }
+        }
     }
 }
 
@@ -220,6 +299,8 @@ pub struct Organisation {
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
+    /// The organisation's own data protection officer(s), shown wherever it is listed.
+    pub officers: Vec<Officer>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -14,7 +14,7 @@ const DOC: &str = include_str!("../docs/language.md");
 /// The sections of docs/language.md that document the keywords of each context.
 const SECTIONS: &[(&str, &[Context])] = &[
     ("The policy", &[Context::File, Context::Policy]),
-    ("Contact details", &[Context::Contact]),
+    ("Contact details", &[Context::Contact, Context::Detail]),
     ("Controller", &[Context::Controller]),
     ("Data protection officer", &[Context::Officer]),
     ("Supervisory authority", &[Context::Authority]),

@@ -11,13 +11,16 @@ use super::warning;
 pub fn policy_contacts(policy: &Policy, findings: &mut Vec<Diagnostic>) {
     let mut contacts = Vec::new();
     parts(&policy.contents, &mut contacts);
-    contacts.extend(policy.organisations.iter().map(|o| &o.contact));
+    for organisation in &policy.organisations {
+        contacts.push(&organisation.contact);
+        contacts.extend(organisation.officers.iter().map(|o| &o.contact));
+    }
     for contact in contacts {
         for (number, what) in contact
             .phone
             .iter()
-            .map(|n| (n, "phone"))
-            .chain(contact.fax.iter().map(|n| (n, "fax")))
+            .map(|n| (&n.value, "phone"))
+            .chain(contact.fax.iter().map(|n| (&n.value, "fax")))
         {
             unclear(number, what, findings);
         }

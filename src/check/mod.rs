@@ -14,8 +14,8 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
 pub use crate::lints::{LINTS, Lint};
 use crate::model::{
-    Activity, Allowance, Article, AutomatedDecisions, Contact, ControllerKind, Lifetime, Part,
-    Policy, Recipient, RetentionRule, Section, Text,
+    Activity, Allowance, Article, AutomatedDecisions, Contact, ControllerKind, Lifetime, Officer,
+    Part, Policy, Recipient, RetentionRule, Section, Text,
 };
 
 fn lint(name: &str) -> &'static Lint {
@@ -343,22 +343,23 @@ impl<'a> Texts<'a> {
             self.add(node, &organisation.privacy_policy);
             self.add(node, &organisation.text);
             self.contact(node, &organisation.contact);
+            for officer in &organisation.officers {
+                self.officer(node, officer);
+            }
         }
         self.add(node, policy.allowances.iter().map(|a| &a.reason));
     }
 
+    fn officer(&mut self, node: Node, officer: &'a Officer) {
+        self.add(node, &officer.name);
+        self.add(node, &officer.role);
+        self.add(node, &officer.organisation);
+        self.add(node, &officer.text);
+        self.contact(node, &officer.contact);
+    }
+
     fn contact(&mut self, node: Node, contact: &'a Contact) {
-        for texts in [
-            &contact.address,
-            &contact.phone,
-            &contact.fax,
-            &contact.email,
-            &contact.de_mail,
-            &contact.web,
-            &contact.hours,
-        ] {
-            self.add(node, texts);
-        }
+        self.add(node, contact.texts());
     }
 
     /// The parts of the policy or of a section: `node` unless they are activities.
@@ -372,11 +373,7 @@ impl<'a> Texts<'a> {
                     self.add(node, &controller.text);
                     self.contact(node, &controller.contact);
                     for officer in &controller.officers {
-                        self.add(node, &officer.name);
-                        self.add(node, &officer.role);
-                        self.add(node, &officer.organisation);
-                        self.add(node, &officer.text);
-                        self.contact(node, &officer.contact);
+                        self.officer(node, officer);
                     }
                 }
                 Part::SupervisoryAuthority(authority) => {

@@ -348,6 +348,7 @@ impl Lowerer<'_> {
             privacy_policy: None,
             text: None,
             contact: Contact::default(),
+            officers: Vec::new(),
             span: item.span,
         };
         if item.block.is_none() {
@@ -367,6 +368,7 @@ impl Lowerer<'_> {
                     self.once(&mut organisation.privacy_policy, value, fact);
                 }
                 "text" => self.text_once(fact, &mut organisation.text),
+                "officer" => organisation.officers.push(self.officer(fact)),
                 _ => self.unknown(fact, Context::Organisation),
             }
         }
@@ -374,37 +376,78 @@ impl Lowerer<'_> {
     }
 
     /// Handles the contact facts shared by controllers, officers, authorities and organisations.
+    /// Each but `country` may have a block with its `label`.
     fn contact(&mut self, fact: &Item, contact: &mut Contact) -> bool {
-        match fact.keyword.text.as_str() {
+        let keyword = fact.keyword.text.as_str();
+        if !matches!(
+            keyword,
+            "address" | "country" | "phone" | "fax" | "email" | "de-mail" | "web" | "hours"
+        ) {
+            return false;
+        }
+        if keyword == "country" {
+            let value = self.country(fact).map(|value| spanned(value, fact));
+            self.once(&mut contact.country, value, fact);
+            return true;
+        }
+        let (label, fact) = self.detail_label(fact);
+        let fact = &fact;
+        let (values, list) = match keyword {
             "address" => {
                 let lines = self.strings(fact, "address \"Obere Königsstraße 8\" \"34117 Kassel\"");
-                contact.address.extend(lines);
+                contact.add_address(lines, label);
+                return true;
             }
-            "country" => {
-                let value = self.country(fact).map(|value| spanned(value, fact));
-                self.once(&mut contact.country, value, fact);
-            }
-            "phone" => contact
-                .phone
-                .extend(self.strings(fact, "phone \"0561 115\"")),
-            "fax" => contact
-                .fax
-                .extend(self.strings(fact, "fax \"0561 787-87\"")),
-            "email" => contact
-                .email
-                .extend(self.emails(fact, "email \"info@example.de\"")),
-            "de-mail" => contact
-                .de_mail
-                .extend(self.emails(fact, "de-mail \"service@example.de-mail.de\"")),
-            "web" => contact
-                .web
-                .extend(self.urls(fact, "web \"https://www.example.de\"")),
-            "hours" => contact
-                .hours
-                .extend(self.strings(fact, "hours \"Mo–Fr 8:00–16:00 Uhr\"")),
-            _ => return false,
-        }
+            "phone" => (self.strings(fact, "phone \"0561 115\""), &mut contact.phone),
+            "fax" => (self.strings(fact, "fax \"0561 787-87\""), &mut contact.fax),
+            "email" => (
+                self.emails(fact, "email \"info@example.de\""),
+                &mut contact.email,
+            ),
+            "de-mail" => (
+                self.emails(fact, "de-mail \"service@example.de-mail.de\""),
+                &mut contact.de_mail,
+            ),
+            "web" => (
+                self.urls(fact, "web \"https://www.example.de\""),
+                &mut contact.web,
+            ),
+            _ => (
+                self.strings(fact, "hours \"Mo–Fr 8:00–16:00 Uhr\""),
+                &mut contact.hours,
+            ),
+        };
+        list.extend(values.into_iter().map(|value| Labelled {
+            value,
+            label: label.clone(),
+        }));
         true
+    }
+
+    /// The `label` in the block of a contact fact (`phone "0561 787-0" { label "Zentrale" }`),
+    /// and the fact without its block, whose values the caller reads.
+    fn detail_label(&mut self, fact: &Item) -> (Option<Text>, Item) {
+        let mut label = None;
+        if let Some(items) = &fact.block {
+            self.enter(fact);
+            for inner in items {
+                match inner.keyword.text.as_str() {
+                    "label" => {
+                        let value = self.string(inner, "label \"Telefonzentrale\"");
+                        self.once(&mut label, value, inner);
+                    }
+                    _ => self.unknown(inner, Context::Detail),
+                }
+            }
+        }
+        let bare = Item {
+            keyword: fact.keyword.clone(),
+            values: fact.values.clone(),
+            block: None,
+            block_span: None,
+            span: fact.span,
+        };
+        (label, bare)
     }
 
     /// A section of prose. In the policy (`in_activity` false) it may group activities too.
@@ -774,6 +817,9 @@ mod tests {
         let block = match context {
             Context::File => return Some(format!("{body}\n")),
             Context::Contact => return None,
+            Context::Detail => {
+                format!("controller c \"C\" {{ phone \"0561 115\" {{\n{body}\n}} }}")
+            }
             Context::Policy => body.to_string(),
             Context::Controller => format!("controller c \"C\" {{\n{body}\n}}"),
             Context::Officer => format!("controller c \"C\" {{ officer \"O\" {{\n{body}\n}} }}"),
