@@ -40,6 +40,8 @@ pub enum Context {
     Cookie,
     /// `basis 6(1)(e) { … }`, inside an activity.
     Basis,
+    /// `recipient id { … }`, inside an activity.
+    Recipient,
     /// `processor id { … }`, inside an activity.
     Processor,
     /// `transfer id scc { … }`, inside an activity.
@@ -65,6 +67,7 @@ impl Context {
         Context::Right,
         Context::Cookie,
         Context::Basis,
+        Context::Recipient,
         Context::Processor,
         Context::Transfer,
         Context::JointController,
@@ -88,6 +91,7 @@ impl Context {
             Context::Right => "a right",
             Context::Cookie => "a cookie",
             Context::Basis => "a legal basis",
+            Context::Recipient => "a recipient",
             Context::Processor => "a processor",
             Context::JointController => "a joint controller",
             Context::Transfer => "a transfer",
@@ -648,7 +652,7 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     fact(
         "recipients",
-        "organisation ids or categories in quotes, or `none`",
+        "organisation ids or categories in quotes, or `none`; one recipient may have `basis`, `purpose` and `text` in braces",
         REPEATS,
         &["empfaenger"],
         "who receives the data; `recipients none` says no one does",
@@ -656,7 +660,7 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     fact(
         "recipient",
-        "organisation ids or categories in quotes, or `none`",
+        "organisation ids or categories in quotes, or `none`; one recipient may have `basis`, `purpose` and `text` in braces",
         REPEATS,
         &[],
         "the same as `recipients`",
@@ -823,6 +827,34 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "prose about the basis, shown below it",
         "text \"Ihre Daten werden auf Grundlage eines Gesetzes verarbeitet.\"",
+    ),
+    // A recipient
+    row(
+        "basis",
+        &[Recipient],
+        TEXTS,
+        REPEATS,
+        &["rechtsgrundlage"],
+        "the law that allows the disclosure to this recipient, in quotes (not a GDPR article)",
+        "basis \"§ 18 GKWO\"",
+    ),
+    row(
+        "purpose",
+        &[Recipient],
+        TEXTS,
+        REPEATS,
+        &["zweck", "zwecke"],
+        "what the disclosure to this recipient is for",
+        "purpose \"Ausstellung des Wahlscheins\"",
+    ),
+    row(
+        "text",
+        &[Recipient],
+        PROSE,
+        ONCE,
+        &[],
+        "a remark about this recipient",
+        "text \"Nur bei Briefwahl.\"",
     ),
     // A processor
     row(

@@ -443,9 +443,30 @@ macro_rules! template_value {
 
 template_value!(Article, Date, Duration);
 
+/// Someone who receives the data, and, when its block gives them, the law that allows the
+/// disclosure to it, what it is for and a remark. Exported as `{"organisation": "id"}` or
+/// `{"category": "…"}`, with `laws`, `purposes` and `text` beside only when they are given.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recipient {
+    #[serde(flatten)]
+    pub party: Party,
+    /// `basis "§ 18 GKWO"`: the law that allows the disclosure to this recipient.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub laws: Vec<Text>,
+    /// `purpose "Ausstellung des Wahlscheins"`: what the disclosure is for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub purposes: Vec<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<Prose>,
+    /// The recipient's value in the source.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Who a recipient is.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Recipient {
+pub enum Party {
     /// A declared organisation, by id.
     Organisation(Reference),
     /// A category of recipients in words, e.g. "Presseunternehmen".

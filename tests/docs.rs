@@ -24,6 +24,7 @@ const SECTIONS: &[(&str, &[Context])] = &[
     (
         "Recipients, processors, transfers",
         &[
+            Context::Recipient,
             Context::Processor,
             Context::Transfer,
             Context::JointController,

@@ -397,6 +397,11 @@ pub fn activity_duties(policy: &Policy, activity: &Activity, findings: &mut Vec<
             state_law(policy, law, basis.span.head("basis"), false, findings);
         }
     }
+    for r in activity.recipients.items() {
+        for text in r.laws.iter().chain(&r.purposes).chain(&r.text) {
+            state_law(policy, text, r.span, false, findings);
+        }
+    }
     for text in &activity.objection {
         if rests_on(activity, public_task_or_interest) {
             objection_denied(text, span, findings);

@@ -15,7 +15,7 @@ use crate::law::law;
 pub use crate::lints::{LINTS, Lint};
 use crate::model::{
     Activity, Allowance, Article, AutomatedDecisions, Contact, ControllerKind, Lifetime, Officer,
-    Part, Policy, Recipient, RetentionRule, Section, Text,
+    Part, Party, Policy, RetentionRule, Section, Text,
 };
 
 fn lint(name: &str) -> &'static Lint {
@@ -428,9 +428,17 @@ impl<'a> Texts<'a> {
             self.add(node, &basis.text);
         }
         for recipient in activity.recipients.items() {
-            if let Recipient::Category(category) = recipient {
+            if let Party::Category(category) = &recipient.party {
                 self.add(node, [category]);
             }
+            self.add(
+                node,
+                recipient
+                    .laws
+                    .iter()
+                    .chain(&recipient.purposes)
+                    .chain(&recipient.text),
+            );
         }
         self.add(node, activity.processors.iter().flat_map(|p| &p.role));
         self.add(node, activity.partners.iter().flat_map(|p| &p.offers));

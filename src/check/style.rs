@@ -2,7 +2,7 @@
 //! "none" written as a text where the language has a word for it.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Activity, Language, Part, Policy, Recipient, Text};
+use crate::model::{Activity, Language, Part, Party, Policy, Text};
 
 use super::warning;
 
@@ -74,7 +74,7 @@ const NONE: &[&str] = &[
 /// `recipients "keine"` lists a recipient called "keine"; `recipients none` says there is none.
 pub fn none_in_words(activity: &Activity, findings: &mut Vec<Diagnostic>) {
     for recipient in activity.recipients.items() {
-        let Recipient::Category(text) = recipient else {
+        let Party::Category(text) = &recipient.party else {
             continue;
         };
         let folded = text.trim().trim_end_matches('.').to_lowercase();

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::law::{Country, law};
-use crate::model::{Activity, Policy, Recipient, Reference, Safeguard, Stated};
+use crate::model::{Activity, Party, Policy, Reference, Safeguard, Stated};
 
 use super::warning;
 
@@ -20,9 +20,9 @@ pub fn activity_transfers(policy: &Policy, activity: &Activity, findings: &mut V
         .recipients
         .items()
         .iter()
-        .filter_map(|r| match r {
-            Recipient::Organisation(reference) => Some(reference),
-            Recipient::Category(_) => None,
+        .filter_map(|r| match &r.party {
+            Party::Organisation(reference) => Some(reference),
+            Party::Category(_) => None,
         })
         .chain(activity.processors.iter().map(|p| &p.organisation))
         .chain(&activity.operators);

@@ -209,8 +209,9 @@ impl Lowerer<'_> {
         Some(basis)
     }
 
-    /// `recipients none`, or recipients: organisation ids and categories in quotes. A block
-    /// that says both contradicts itself; the line that says the second is reported, once.
+    /// `recipients none`, or recipients: organisation ids and categories in quotes, one of them
+    /// with a block of its `basis`, `purpose` and `text`. A block that says both `none` and a
+    /// recipient contradicts itself; the line that says the second is reported, once.
     fn recipients(
         &mut self,
         fact: &Item,
@@ -218,13 +219,14 @@ impl Lowerer<'_> {
         listed: &mut FirstListed,
         what: &str,
     ) {
-        self.no_block(fact);
+        const EXAMPLE: &str = "recipients \"Presseunternehmen\", sitepark";
         if fact.values.is_empty() {
-            self.missing_value(fact, "recipients \"Presseunternehmen\", sitepark");
+            self.missing_value(fact, EXAMPLE);
         }
+        let block = self.recipient_block(fact);
         let mut reported = false;
         for value in &fact.values {
-            let recipient = match &value.kind {
+            let party = match &value.kind {
                 ValueKind::Word(word) if word == "none" => {
                     self.none(
                         &mut activity.recipients,
@@ -235,20 +237,28 @@ impl Lowerer<'_> {
                     );
                     continue;
                 }
-                ValueKind::Word(word) => Recipient::Organisation(Reference {
+                ValueKind::Word(word) => Party::Organisation(Reference {
                     id: word.clone(),
                     span: value.span,
                 }),
-                ValueKind::String(category) => Recipient::Category(category.clone()),
+                ValueKind::String(category) => Party::Category(category.clone()),
                 _ => {
                     self.wrong_value(
                         fact,
                         value,
                         "organisation ids or categories in quotes",
-                        "recipients \"Presseunternehmen\", sitepark",
+                        EXAMPLE,
                     );
                     continue;
                 }
+            };
+            let (laws, purposes, text) = block.clone().unwrap_or_default();
+            let recipient = Recipient {
+                party,
+                laws,
+                purposes,
+                text,
+                span: value.span,
             };
             let added = self.list(
                 &mut activity.recipients,
@@ -264,6 +274,86 @@ impl Lowerer<'_> {
                 reported = true;
             }
         }
+    }
+
+    /// `recipient wahlamt { basis "§ 18 GKWO"; purpose "…"; text "…" }`: the block of one
+    /// recipient. A block after `none` or after several recipients is reported and left out.
+    fn recipient_block(&mut self, fact: &Item) -> Option<(Vec<Text>, Vec<Text>, Option<Prose>)> {
+        let (items, span) = (fact.block.as_ref()?, fact.block_span?);
+        let brace = span.with_bounds(span.start, span.start + 1);
+        let none = fact
+            .values
+            .iter()
+            .any(|v| matches!(&v.kind, ValueKind::Word(w) if w == "none"));
+        if none {
+            self.no_block(fact);
+            return None;
+        }
+        if fact.values.len() > 1 {
+            self.error(
+                Diagnostic::error(
+                    "unexpected-block",
+                    brace,
+                    format!(
+                        "a block belongs to one recipient, but this line lists {}",
+                        fact.values.len()
+                    ),
+                )
+                .with_help(
+                    "write the recipient the block is about on a line of its own: \
+                     `recipient wahlamt { basis \"§ 18 GKWO\" }`",
+                ),
+            );
+            return None;
+        }
+        let (mut laws, mut purposes, mut text) = (Vec::new(), Vec::new(), None);
+        self.enter(fact);
+        for inner in items {
+            match inner.keyword.text.as_str() {
+                "basis" => laws.extend(self.recipient_laws(inner)),
+                "purpose" => {
+                    purposes.extend(self.strings(inner, "purpose \"Ausstellung des Wahlscheins\""))
+                }
+                "text" => self.text_once(inner, &mut text),
+                _ => self.unknown(inner, Context::Recipient),
+            }
+        }
+        Some((laws, purposes, text))
+    }
+
+    /// A recipient's `basis`: the law that allows the disclosure, in quotes. A GDPR article is
+    /// the activity's basis, not the recipient's.
+    fn recipient_laws(&mut self, fact: &Item) -> Vec<Text> {
+        const EXAMPLE: &str = "basis \"§ 18 GKWO\"";
+        let mut rest = fact.clone();
+        rest.values
+            .retain(|value| !matches!(value.kind, ValueKind::Article(_)));
+        for (i, value) in fact.values.iter().enumerate() {
+            if !matches!(value.kind, ValueKind::Article(_)) {
+                continue;
+            }
+            let mut problem = Diagnostic::error(
+                "wrong-value",
+                value.span,
+                "a recipient's `basis` is the law that allows the disclosure, not a GDPR article",
+            )
+            .with_help(format!(
+                "give the GDPR article in the activity's `basis`, and here the law in quotes: `{EXAMPLE}`"
+            ));
+            if let Some(next) = fact.values.get(i + 1) {
+                problem = problem.with_fix(
+                    value.span.with_bounds(value.span.start, next.span.start),
+                    "",
+                    "remove the article",
+                );
+            }
+            self.error(problem);
+        }
+        if rest.values.is_empty() && !fact.values.is_empty() {
+            self.no_block(fact);
+            return Vec::new();
+        }
+        self.strings(&rest, EXAMPLE)
     }
 
     /// `transfer none`, or one transfer to a third country.
@@ -1148,5 +1238,81 @@ mod tests {
         ] {
             assert!(json.contains(expected), "{expected}\nnot in\n{json}");
         }
+    }
+
+    /// A recipient's block gives it the law, the purposes and a text; a recipient without one
+    /// exports as it always has, and one in the defaults keeps its block in every activity.
+    #[test]
+    fn a_recipient_may_have_a_block() {
+        let (_, policy, diagnostics) = lowered(
+            "defaults { recipient \"Prüfamt\" { basis \"§ 1 A\" } }\n\
+             activity a \"A\" { recipients \"Presse\"\n\
+             recipient sitepark { basis \"§ 18 GKWO\", \"§ 19 GKWO\"; purpose \"Wahlschein\"; text \"Nur bei Briefwahl.\" } }\n\
+             activity b \"B\" { }",
+        );
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+        let policy = policy.expect("a policy");
+        let activities = policy.activities();
+        let [a, b] = activities.as_slice() else {
+            panic!("{activities:?}");
+        };
+        let [presse, sitepark] = a.recipients.items() else {
+            panic!("{:?}", a.recipients);
+        };
+        assert!(presse.laws.is_empty() && presse.purposes.is_empty() && presse.text.is_none());
+        assert!(matches!(&sitepark.party, Party::Organisation(r) if r.id == "sitepark"));
+        assert_eq!(sitepark.laws.len(), 2);
+        assert_eq!(sitepark.purposes.len(), 1);
+        assert_eq!(sitepark.text.as_deref(), Some("Nur bei Briefwahl."));
+        let [inherited] = b.recipients.items() else {
+            panic!("{:?}", b.recipients);
+        };
+        assert_eq!(inherited.laws.len(), 1);
+        let json = serde_json::to_string(&policy).expect("JSON");
+        let expected = r#""recipients":[{"category":"Presse"},{"organisation":"sitepark","laws":["§ 18 GKWO","§ 19 GKWO"],"purposes":["Wahlschein"],"text":"Nur bei Briefwahl."}]"#;
+        assert!(json.contains(expected), "{expected}\nnot in\n{json}");
+    }
+
+    /// A block belongs to one recipient, `none` has none, and a recipient's basis is a law.
+    #[test]
+    fn a_recipient_block_is_refused_where_it_cannot_stand() {
+        let cases = [
+            (
+                "recipients \"Presse\", sitepark { basis \"§ 1 A\" }",
+                "unexpected-block",
+                "a block belongs to one recipient, but this line lists 2",
+            ),
+            (
+                "recipients none { basis \"§ 1 A\" }",
+                "unexpected-block",
+                "`recipients` does not take a block",
+            ),
+            (
+                "recipient sitepark { basis 6(1)(c) \"§ 1 A\" }",
+                "wrong-value",
+                "a recipient's `basis` is the law that allows the disclosure, not a GDPR article",
+            ),
+            (
+                "recipient sitepark { role \"X\" }",
+                "unknown-keyword",
+                "`role`",
+            ),
+        ];
+        for (facts, name, message) in cases {
+            let (source, _, diagnostics) = lowered(&format!("activity a \"A\" {{ {facts} }}"));
+            assert!(
+                diagnostics
+                    .iter()
+                    .any(|d| d.name == name && d.message.starts_with(message)),
+                "{source}\n{diagnostics:?}"
+            );
+        }
+        // The article is removed, the law kept.
+        let (source, policy, diagnostics) =
+            lowered("activity a \"A\" { recipient sitepark { basis 6(1)(c) \"§ 1 A\" } }");
+        let fix = &diagnostics[0].fixes[0];
+        assert_eq!(&source[fix.span.range()], "6(1)(c) ");
+        let policy = policy.expect("a policy");
+        assert_eq!(policy.activities()[0].recipients.items()[0].laws.len(), 1);
     }
 }

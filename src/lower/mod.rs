@@ -832,6 +832,9 @@ mod tests {
             Context::Right => format!("rights {{ right access {{\n{body}\n}} }}"),
             Context::Cookie => format!("activity a \"A\" {{ cookie \"c\" {{\n{body}\n}} }}"),
             Context::Basis => format!("activity a \"A\" {{ basis 6(1)(e) {{\n{body}\n}} }}"),
+            Context::Recipient => {
+                format!("activity a \"A\" {{ recipient sitepark {{\n{body}\n}} }}")
+            }
             Context::Processor => {
                 format!("activity a \"A\" {{ processor sitepark {{\n{body}\n}} }}")
             }

@@ -126,9 +126,9 @@ fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Referen
         .recipients
         .items()
         .iter()
-        .filter_map(|r| match r {
-            Recipient::Organisation(reference) => Some(reference),
-            Recipient::Category(_) => None,
+        .filter_map(|r| match &r.party {
+            Party::Organisation(reference) => Some(reference),
+            Party::Category(_) => None,
         })
         .chain(activity.processors.iter().map(|p| &p.organisation))
         .chain(activity.joint_controllers.iter().map(|j| &j.organisation))
