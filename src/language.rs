@@ -36,6 +36,8 @@ pub enum Context {
     Right,
     /// `cookie "…" { … }`, inside an activity.
     Cookie,
+    /// `data "…" { … }`: a group of data categories, inside an activity.
+    Data,
     /// `basis 6(1)(e) { … }`, inside an activity.
     Basis,
     /// `processor id { … }`, inside an activity.
@@ -61,6 +63,7 @@ impl Context {
         Context::Rights,
         Context::Right,
         Context::Cookie,
+        Context::Data,
         Context::Basis,
         Context::Processor,
         Context::Transfer,
@@ -83,6 +86,7 @@ impl Context {
             Context::Rights => "the rights",
             Context::Right => "a right",
             Context::Cookie => "a cookie",
+            Context::Data => "a group of data",
             Context::Basis => "a legal basis",
             Context::Processor => "a processor",
             Context::JointController => "a joint controller",
@@ -586,10 +590,10 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     fact(
         "data",
-        TEXTS,
+        "texts in quotes, or one title in quotes and a block of `items`",
         REPEATS,
         &["daten"],
-        "categories of personal data",
+        "categories of personal data, or a group of them under a title",
         "data \"IP-Adresse\", \"Datum und Uhrzeit\"",
     ),
     fact(
@@ -726,10 +730,10 @@ pub static KEYWORDS: &[Keyword] = &[
     row(
         "cookie",
         &[Activity],
-        "the cookie's name in quotes and optionally its facts in braces",
+        "the cookie's name in quotes and optionally its facts in braces, or for a kind of cookies only its facts",
         REPEATS,
         &[],
-        "a cookie or similar technology",
+        "a cookie or similar technology, or a kind of them described by its purpose",
         "cookie \"_pk_id\" { lifetime 13 months }",
     ),
     fact(
@@ -781,6 +785,16 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "accepts a finding of the checker for this activity, with the reason",
         "allow missing-retention \"Das Original nennt keine Frist.\"",
+    ),
+    // A group of data
+    row(
+        "items",
+        &[Data],
+        TEXTS,
+        REPEATS,
+        &[],
+        "the data categories of the group",
+        "items \"Gerätetyp\", \"Browser\", \"Betriebssystem\"",
     ),
     // A legal basis
     row(

@@ -65,6 +65,7 @@ pub const PLACES: &[&str] = &[
     "policy \"T\" {\n  applies-to \"@\"\n  controller c \"C\" {\n    unit \"@\"\n    address \"A\"\n  }\n}",
     "policy \"T\" {\n  rights {\n    right access {\n      restricted-by \"@\"\n    }\n    right access \"@\"\n  }\n}",
     "policy \"T\" {\n  organisation o \"@\" {\n    country US\n  }\n  activity a \"@\" {\n    basis 6(1)(e) \"@\"\n    processor o\n    joint-controller o {\n      essence \"@\"\n    }\n    transfer o scc {\n      copy \"@\"\n    }\n  }\n}",
+    "policy \"T\" {\n  activity a \"A\" {\n    data \"@\" {\n      items \"@\", \"@\"\n    }\n    cookie {\n      purpose \"@\"\n      lifetime \"@\"\n      necessary\n      text \"@\"\n    }\n  }\n}",
 ];
 
 /// The source of a policy with `payload` in every `@` of `place`.
