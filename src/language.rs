@@ -38,6 +38,8 @@ pub enum Context {
     Right,
     /// `cookie "…" { … }`, inside an activity.
     Cookie,
+    /// `data "…" { … }`: a group of data categories, inside an activity.
+    Data,
     /// `basis 6(1)(e) { … }`, inside an activity.
     Basis,
     /// `recipient id { … }`, inside an activity.
@@ -66,6 +68,7 @@ impl Context {
         Context::Rights,
         Context::Right,
         Context::Cookie,
+        Context::Data,
         Context::Basis,
         Context::Recipient,
         Context::Processor,
@@ -90,6 +93,7 @@ impl Context {
             Context::Rights => "the rights",
             Context::Right => "a right",
             Context::Cookie => "a cookie",
+            Context::Data => "a group of data",
             Context::Basis => "a legal basis",
             Context::Recipient => "a recipient",
             Context::Processor => "a processor",
@@ -604,10 +608,10 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     fact(
         "data",
-        TEXTS,
+        "texts in quotes, or one title in quotes and a block of `items`",
         REPEATS,
         &["daten"],
-        "categories of personal data",
+        "categories of personal data, or a group of them under a title",
         "data \"IP-Adresse\", \"Datum und Uhrzeit\"",
     ),
     fact(
@@ -744,10 +748,10 @@ pub static KEYWORDS: &[Keyword] = &[
     row(
         "cookie",
         &[Activity],
-        "the cookie's name in quotes and optionally its facts in braces",
+        "the cookie's name in quotes and optionally its facts in braces, or for a kind of cookies only its facts",
         REPEATS,
         &[],
-        "a cookie or similar technology",
+        "a cookie or similar technology, or a kind of them described by its purpose",
         "cookie \"_pk_id\" { lifetime 13 months }",
     ),
     fact(
@@ -799,6 +803,16 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "accepts a finding of the checker for this activity, with the reason",
         "allow missing-retention \"Das Original nennt keine Frist.\"",
+    ),
+    // A group of data
+    row(
+        "items",
+        &[Data],
+        TEXTS,
+        REPEATS,
+        &[],
+        "the data categories of the group",
+        "items \"Gerätetyp\", \"Browser\", \"Betriebssystem\"",
     ),
     // A legal basis
     row(

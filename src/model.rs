@@ -323,7 +323,7 @@ pub struct Activity {
     /// The responsible controller; absent means the first controller of the policy.
     pub controller: Option<Reference>,
     pub text: Option<Prose>,
-    pub data: Vec<Text>,
+    pub data: Vec<DataCategory>,
     pub subjects: Vec<Text>,
     pub sources: Vec<Text>,
     pub purposes: Vec<Text>,
@@ -355,6 +355,27 @@ pub struct Activity {
     pub allowances: Vec<Allowance>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// A category of personal data (Art. 13/14 GDPR): one named category, or a group of them under
+/// a title (`data "Technische Daten" { items "Browser", "Betriebssystem" }`). A single category
+/// exports as its text, as before groups existed; a group as its title and items.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum DataCategory {
+    Item(Text),
+    Group { title: Text, items: Vec<Text> },
+}
+
+impl DataCategory {
+    /// Every text of the category: its own, or the group's title and then its items.
+    pub fn texts(&self) -> impl Iterator<Item = &Text> {
+        let (first, rest) = match self {
+            DataCategory::Item(text) => (text, &[][..]),
+            DataCategory::Group { title, items } => (title, items.as_slice()),
+        };
+        std::iter::once(first).chain(rest)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -702,7 +723,9 @@ pub enum AutomatedDecisions {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Cookie {
-    pub name: Text,
+    /// Absent for a kind of cookies described by its purpose alone (`cookie { purpose "…" }`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text>,
     pub provider: Option<Reference>,
     pub purposes: Vec<Text>,
     pub lifetime: Option<Lifetime>,

@@ -19,7 +19,7 @@ const SECTIONS: &[(&str, &[Context])] = &[
     ("Data protection officer", &[Context::Officer]),
     ("Supervisory authority", &[Context::Authority]),
     ("Organisations", &[Context::Organisation]),
-    ("Processing activity", &[Context::Activity]),
+    ("Processing activity", &[Context::Activity, Context::Data]),
     ("Legal basis", &[Context::Basis]),
     (
         "Recipients, processors, transfers",

@@ -11,6 +11,7 @@ use crate::model::{
 };
 
 use super::{warning, words};
+use crate::model::DataCategory;
 
 /// The kind of the controller responsible for an activity.
 pub fn kind_of(policy: &Policy, activity: &Activity) -> ControllerKind {
@@ -300,7 +301,7 @@ pub fn activity_duties(policy: &Policy, activity: &Activity, findings: &mut Vec<
         std::iter::once(title)
             .chain(&activity.text)
             .chain(&activity.purposes)
-            .chain(&activity.data)
+            .chain(activity.data.iter().flat_map(DataCategory::texts))
     };
     let contract = rests_on(activity, |a| a == Article::Lawfulness(Some('b')));
     if activity.requirement.is_empty()
@@ -427,7 +428,7 @@ fn special_categories(activity: &Activity, span: Span, findings: &mut Vec<Diagno
     let lawful = rests_on(activity, |a| matches!(a, Article::Lawfulness(_)));
     let (words, categories) = words::special_categories();
     if !special {
-        for text in &activity.data {
+        for text in activity.data.iter().flat_map(DataCategory::texts) {
             if let Some((pattern, range)) = words.find(text) {
                 findings.push(warning(
                     "missing-special-category-basis",
@@ -462,22 +463,30 @@ fn cookies(activity: &Activity, findings: &mut Vec<Diagnostic>) {
     let consent = rests_on(activity, |a| a == Article::Lawfulness(Some('a')));
     for cookie in &activity.cookies {
         let span = cookie.span.head("cookie");
+        // A kind of cookies has no name: its purpose says which it is.
+        let name = match &cookie.name {
+            Some(name) => format!("“{name}”"),
+            None if cookie.purposes.is_empty() => "a cookie without a name".to_string(),
+            None => format!("the cookie for “{}”", cookie.purposes.join("; ")),
+        };
         match cookie.necessity {
             None => findings.push(warning(
                 "cookie-consent-required",
                 span,
-                format!("the notice does not say whether “{}” is strictly necessary or set only with consent", cookie.name),
+                format!("the notice does not say whether {name} is strictly necessary or set only with consent"),
                 "add `necessary` if the service cannot work without it (§ 25(2) no. 2 TDDDG), else `consent`",
             )),
             Some(Necessity::Consent) if !consent => findings.push(warning(
                 "cookie-consent-required",
                 span,
-                format!("“{}” is set with consent, but the activity does not rest on consent", cookie.name),
+                format!("{name} is set with consent, but the activity does not rest on consent"),
                 "add `basis 6(1)(a)` to the activity (with § 25(1) TDDDG for the device access)",
             )),
             _ => {}
         }
-        let texts = std::iter::once(&cookie.name)
+        let texts = cookie
+            .name
+            .iter()
             .chain(&cookie.purposes)
             .chain(&cookie.text);
         for text in texts {

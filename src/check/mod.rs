@@ -13,6 +13,7 @@ mod words;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::law::law;
 pub use crate::lints::{LINTS, Lint};
+use crate::model::DataCategory;
 use crate::model::{
     Activity, Allowance, Article, AutomatedDecisions, Contact, ControllerKind, Lifetime, Officer,
     Part, Party, Policy, RetentionRule, Section, Text,
@@ -408,8 +409,8 @@ impl<'a> Texts<'a> {
     fn activity(&mut self, activity: &'a Activity, node: Node) {
         self.add(node, [&activity.title]);
         self.add(node, &activity.text);
+        self.add(node, activity.data.iter().flat_map(DataCategory::texts));
         for texts in [
-            &activity.data,
             &activity.subjects,
             &activity.sources,
             &activity.purposes,
@@ -463,7 +464,7 @@ impl<'a> Texts<'a> {
             self.add(node, [text]);
         }
         for cookie in &activity.cookies {
-            self.add(node, [&cookie.name]);
+            self.add(node, &cookie.name);
             self.add(node, &cookie.purposes);
             if let Some(Lifetime::Described(text)) = &cookie.lifetime {
                 self.add(node, [text]);

@@ -58,9 +58,7 @@ impl Lowerer<'_> {
                 self.once(&mut activity.controller, value, fact);
             }
             "text" => self.text_once(fact, &mut activity.text),
-            "data" => activity
-                .data
-                .extend(self.strings(fact, "data \"IP-Adresse\", \"Datum und Uhrzeit\"")),
+            "data" => activity.data.extend(self.data(fact)),
             "subjects" => activity
                 .subjects
                 .extend(self.strings(fact, "subjects \"Besucherinnen und Besucher\"")),
@@ -895,8 +893,52 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `data "IP-Adresse", "Browser"`: categories of data; `data "Technische Daten" { items "…" }`:
+    /// a group of them under its title.
+    fn data(&mut self, fact: &Item) -> Vec<DataCategory> {
+        const EXAMPLE: &str = "data \"IP-Adresse\", \"Datum und Uhrzeit\"";
+        if fact.block.is_none() {
+            return self
+                .strings(fact, EXAMPLE)
+                .into_iter()
+                .map(DataCategory::Item)
+                .collect();
+        }
+        let title = self.title_needing(
+            fact,
+            "data",
+            "data \"Technische Daten\" { items \"Browser\", \"Betriebssystem\" }",
+            "one title in quotes before a block of `items`",
+        );
+        let mut items = Vec::new();
+        for inner in self.block(fact, "data") {
+            match inner.keyword.text.as_str() {
+                "items" => {
+                    items.extend(self.strings(inner, "items \"Browser\", \"Betriebssystem\""))
+                }
+                _ => self.unknown(inner, Context::Data),
+            }
+        }
+        if items.is_empty() {
+            self.error(
+                Diagnostic::error(
+                    "missing-value",
+                    fact.span.head("data"),
+                    "a group of data needs its `items`",
+                )
+                .with_help("write e.g. `data \"Technische Daten\" { items \"Browser\", \"Betriebssystem\" }`, or leave out the braces for one category"),
+            );
+        }
+        vec![DataCategory::Group { title, items }]
+    }
+
     pub(super) fn cookie(&mut self, item: &Item) -> Option<Cookie> {
-        let name = self.title(item, "cookie", "cookie \"_pk_id\" {");
+        // A kind of cookies has no name: `cookie { purpose "funktionaler Betrieb" necessary }`.
+        let name = if item.values.is_empty() && item.block.is_some() {
+            None
+        } else {
+            Some(self.title(item, "cookie", "cookie \"_pk_id\" {"))
+        };
         let mut cookie = Cookie {
             name,
             provider: None,
@@ -955,6 +997,16 @@ impl Lowerer<'_> {
                 "text" => self.text_once(fact, &mut cookie.text),
                 _ => self.unknown(fact, Context::Cookie),
             }
+        }
+        if cookie.name.is_none() && cookie.purposes.is_empty() {
+            self.error(
+                Diagnostic::error(
+                    "missing-value",
+                    item.span.head("cookie"),
+                    "a cookie without a name needs a `purpose`",
+                )
+                .with_help("write e.g. `cookie { purpose \"funktionaler Betrieb\" necessary }`, or give the cookie's name: `cookie \"_pk_id\" { … }`"),
+            );
         }
         Some(cookie)
     }

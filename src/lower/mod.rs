@@ -831,6 +831,7 @@ mod tests {
             Context::Rights => format!("rights {{\n{body}\n}}"),
             Context::Right => format!("rights {{ right access {{\n{body}\n}} }}"),
             Context::Cookie => format!("activity a \"A\" {{ cookie \"c\" {{\n{body}\n}} }}"),
+            Context::Data => format!("activity a \"A\" {{ data \"D\" {{\n{body}\n}} }}"),
             Context::Basis => format!("activity a \"A\" {{ basis 6(1)(e) {{\n{body}\n}} }}"),
             Context::Recipient => {
                 format!("activity a \"A\" {{ recipient sitepark {{\n{body}\n}} }}")

@@ -95,7 +95,13 @@ impl Lowerer<'_> {
         self.title_needing(item, what, example, "a title in quotes")
     }
 
-    fn title_needing(&mut self, item: &Item, what: &str, example: &str, needs: &str) -> Text {
+    pub(super) fn title_needing(
+        &mut self,
+        item: &Item,
+        what: &str,
+        example: &str,
+        needs: &str,
+    ) -> Text {
         match item.values.as_slice() {
             [
                 Value {

@@ -68,6 +68,7 @@ pub const PLACES: &[&str] = &[
     "policy \"T\" {\n  organisation o \"@\" {\n    country US\n  }\n  activity a \"@\" {\n    basis 6(1)(e) \"@\"\n    processor o\n    joint-controller o {\n      essence \"@\"\n    }\n    transfer o scc {\n      copy \"@\"\n    }\n  }\n}",
     "policy \"T\" {\n  organisation o \"O\" {\n    address \"A\" { label \"@\" }\n    officer \"@\" {\n      phone \"0561 115\" { label \"@\" }\n    }\n  }\n  controller c \"C\" {\n    address \"A\" { label \"@\" }\n    email \"a@b.de\" { label \"@\" }\n  }\n  activity a \"A\" {\n    recipient o\n  }\n}",
     "policy \"T\" {\n  organisation o \"O\" {\n  }\n  activity a \"A\" {\n    recipient o {\n      basis \"@\"\n      purpose \"@\"\n      text \"@\"\n    }\n    recipient \"@\" {\n      basis \"@\"\n    }\n  }\n}",
+    "policy \"T\" {\n  activity a \"A\" {\n    data \"@\" {\n      items \"@\", \"@\"\n    }\n    cookie {\n      purpose \"@\"\n      lifetime \"@\"\n      necessary\n      text \"@\"\n    }\n  }\n}",
 ];
 
 /// The source of a policy with `payload` in every `@` of `place`.
