@@ -222,7 +222,7 @@ pub const LINTS: &[Lint] = &[
         name: "missing-activities",
         law: "Art. 13(1)(c) DSGVO",
         severity: Severity::Warning,
-        summary: "the notice states no processing at all",
+        summary: "the notice states no processing at all: no activity, and no defaults said for all processing",
     },
     Lint {
         name: "legitimate-interest-without-6f",

@@ -320,6 +320,9 @@ pub struct Activity {
     pub id: Option<String>,
     pub anchor: String,
     pub title: Text,
+    /// Whether this is the notice-wide statement of a notice without activities: its
+    /// `defaults`, said once for all processing.
+    pub notice_wide: bool,
     /// The responsible controller; absent means the first controller of the policy.
     pub controller: Option<Reference>,
     pub text: Option<Prose>,

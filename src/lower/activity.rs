@@ -1049,11 +1049,20 @@ fn not_a_default(keyword: &str) -> bool {
     language::keyword_in(keyword, Context::Activity).is_some_and(|k| !k.default)
 }
 
+/// Whether `defaults` state any fact at all.
+pub(super) fn states_something(defaults: &Activity) -> bool {
+    let mut empty = empty_activity(None, Text::unwritten(""), defaults.span);
+    inherit(&mut empty, defaults);
+    let json = |activity: &Activity| serde_json::to_string(activity).unwrap_or_default();
+    json(&empty) != json(&empty_activity(None, Text::unwritten(""), defaults.span))
+}
+
 fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
     Activity {
         id,
         anchor: String::new(),
         title,
+        notice_wide: false,
         controller: None,
         text: None,
         data: Vec::new(),

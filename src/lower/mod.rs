@@ -126,6 +126,7 @@ impl Lowerer<'_> {
         };
         let mut language = None;
         let mut defaults = None;
+        let mut defaults_at = 0;
         for fact in self.block(item, "policy") {
             match fact.keyword.text.as_str() {
                 "language" => {
@@ -199,6 +200,9 @@ impl Lowerer<'_> {
                     policy.contents.push(Part::Rights(rights));
                 }
                 "defaults" => {
+                    if defaults.is_none() {
+                        defaults_at = policy.contents.len();
+                    }
                     let value = Some(self.defaults(fact));
                     self.once(&mut defaults, value, fact);
                 }
@@ -210,6 +214,27 @@ impl Lowerer<'_> {
             for_each_activity(&mut policy.contents, &mut |activity| {
                 activity::inherit(activity, defaults)
             });
+        }
+        // A notice without activities says what it says for all processing once: its defaults
+        // are the notice-wide statement, where the block stands, and no fact of it is lost.
+        if let Some(defaults) = defaults
+            && policy.activities().is_empty()
+            && activity::states_something(&defaults)
+        {
+            let title = policy
+                .labels
+                .get("notice_wide")
+                .cloned()
+                .unwrap_or_else(|| {
+                    Text::unwritten(crate::render::label(policy.language, "notice_wide"))
+                });
+            let mut notice_wide = defaults;
+            notice_wide.title = title;
+            notice_wide.notice_wide = true;
+            let at = defaults_at.min(policy.contents.len());
+            policy
+                .contents
+                .insert(at, Part::Activity(Box::new(notice_wide)));
         }
         policy
     }

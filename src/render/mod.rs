@@ -93,6 +93,21 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 const LABELS: &str = include_str!("../../templates/labels.yaml");
 
+/// The shipped wording of a label in a language.
+pub fn label(language: Language, name: &str) -> String {
+    static LABELS_BY_LANGUAGE: std::sync::OnceLock<BTreeMap<String, BTreeMap<String, String>>> =
+        std::sync::OnceLock::new();
+    LABELS_BY_LANGUAGE
+        .get_or_init(|| {
+            serde_yaml_ng::from_str(LABELS)
+                .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"))
+        })
+        .get(language.code())
+        .and_then(|labels| labels.get(name))
+        .cloned()
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// The names of the labels the templates put around the facts (`recipients`, `no_recipients`):
 /// what a policy's `labels` block may replace.
 pub fn label_names() -> &'static [String] {
