@@ -386,10 +386,10 @@ pub static KEYWORDS: &[Keyword] = &[
     row(
         "defaults",
         &[Policy],
-        "facts of an activity in braces",
+        "optionally `once`, and facts of an activity in braces",
         ONCE,
         &["vorgaben"],
-        "facts every activity of the policy has unless it states them itself",
+        "facts every activity of the policy has unless it states them itself; with `once` the notice says them once for all processing",
         "defaults { automated-decisions none }",
     ),
     // Contact details

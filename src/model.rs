@@ -323,6 +323,11 @@ pub struct Activity {
     /// Whether this is the notice-wide statement of a notice without activities: its
     /// `defaults`, said once for all processing.
     pub notice_wide: bool,
+    /// With `defaults once`: the activity as its notice shows it, without the facts it took from
+    /// the policy's defaults, which the notice states once for all. The checker reads the
+    /// activity with them; the notice shows this.
+    #[serde(skip)]
+    pub shown: Option<Box<Activity>>,
     /// The responsible controller; absent means the first controller of the policy.
     pub controller: Option<Reference>,
     pub text: Option<Prose>,

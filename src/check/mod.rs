@@ -70,7 +70,13 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     contact::policy_contacts(policy, &mut found);
     findings.extend(found.drain(..).map(|f| (Node::Policy, f)));
     let activities = policy.activities();
+    // With `defaults once`, the statement for all processing is checked in every activity that
+    // takes its facts, not as an activity of its own.
+    let processing = activities.iter().any(|activity| !activity.notice_wide);
     for (index, activity) in activities.iter().enumerate() {
+        if activity.notice_wide && processing {
+            continue;
+        }
         // Findings on facts the activity inherited from `defaults` point into the defaults, but
         // are the activity's: its `allow` accepts them.
         activity_lints(policy, activity, &mut found);

@@ -17,13 +17,27 @@ impl Lowerer<'_> {
     }
 
     /// `defaults { … }`: facts every activity of the policy has unless it states them itself.
-    pub(super) fn defaults(&mut self, item: &Item) -> Activity {
-        if let Some(value) = item.values.first() {
-            self.wrong_value(item, value, "nothing before the block", "defaults {");
+    /// `defaults { … }`; in the policy also `defaults once { … }`, which the notice shows once
+    /// for all processing instead of in every activity. Returns the defaults and whether `once`.
+    pub(super) fn defaults(&mut self, item: &Item, once_allowed: bool) -> (Activity, bool) {
+        let mut once = false;
+        match item.values.as_slice() {
+            [] => {}
+            [value] if once_allowed && matches!(&value.kind, ValueKind::Word(w) if w == "once") => {
+                once = true;
+            }
+            [value, ..] => {
+                let expected = if once_allowed {
+                    "nothing, or `once`, before the block"
+                } else {
+                    "nothing before the block (only the policy's defaults can be shown once)"
+                };
+                self.wrong_value(item, value, expected, "defaults {");
+            }
         }
         let mut defaults = empty_activity(None, Text::unwritten(""), item.span);
         self.activity_facts(item, &mut defaults, "defaults");
-        defaults
+        (defaults, once)
     }
 
     fn activity_facts(&mut self, item: &Item, activity: &mut Activity, what: &str) {
@@ -1063,6 +1077,7 @@ fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
         anchor: String::new(),
         title,
         notice_wide: false,
+        shown: None,
         controller: None,
         text: None,
         data: Vec::new(),

@@ -127,6 +127,7 @@ impl Lowerer<'_> {
         let mut language = None;
         let mut defaults = None;
         let mut defaults_at = 0;
+        let mut defaults_once = false;
         for fact in self.block(item, "policy") {
             match fact.keyword.text.as_str() {
                 "language" => {
@@ -203,8 +204,11 @@ impl Lowerer<'_> {
                     if defaults.is_none() {
                         defaults_at = policy.contents.len();
                     }
-                    let value = Some(self.defaults(fact));
-                    self.once(&mut defaults, value, fact);
+                    let (value, once) = self.defaults(fact, true);
+                    if defaults.is_none() {
+                        defaults_once = once;
+                    }
+                    self.once(&mut defaults, Some(value), fact);
                 }
                 _ => self.unknown(fact, Context::Policy),
             }
@@ -212,13 +216,16 @@ impl Lowerer<'_> {
         policy.language = language.unwrap_or(Language::De);
         if let Some(defaults) = &defaults {
             for_each_activity(&mut policy.contents, &mut |activity| {
+                if defaults_once {
+                    activity.shown = Some(Box::new(activity.clone()));
+                }
                 activity::inherit(activity, defaults)
             });
         }
-        // A notice without activities says what it says for all processing once: its defaults
-        // are the notice-wide statement, where the block stands, and no fact of it is lost.
+        // A notice without activities, or with `defaults once`, says what it says for all
+        // processing once: its defaults are the notice-wide statement, where the block stands.
         if let Some(defaults) = defaults
-            && policy.activities().is_empty()
+            && (defaults_once || policy.activities().is_empty())
             && activity::states_something(&defaults)
         {
             let title = policy
@@ -512,7 +519,7 @@ impl Lowerer<'_> {
                     section.contents.push(Part::Activity(Box::new(activity)));
                 }
                 "defaults" if !in_activity => {
-                    let value = Some(self.defaults(fact));
+                    let value = Some(self.defaults(fact, false).0);
                     self.once(&mut defaults, value, fact);
                 }
                 "activity" | "defaults" => self.error(

@@ -248,6 +248,9 @@ impl Renderer {
 
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
         let mut policy = policy.clone();
+        if format.template().is_some() {
+            show_defaults_once(&mut policy.contents);
+        }
         anchors::assign(&mut policy);
         match format {
             Format::Json => {
@@ -326,6 +329,23 @@ impl Renderer {
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
         }))
+    }
+}
+
+/// With `defaults once`, a notice shows each activity without the facts it took from the
+/// defaults: they stand once in the statement for all processing. The export keeps them.
+fn show_defaults_once(parts: &mut [crate::model::Part]) {
+    use crate::model::Part;
+    for part in parts {
+        match part {
+            Part::Activity(activity) => {
+                if let Some(shown) = activity.shown.take() {
+                    **activity = *shown;
+                }
+            }
+            Part::Section(section) => show_defaults_once(&mut section.contents),
+            _ => {}
+        }
     }
 }
 
