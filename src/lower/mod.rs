@@ -233,7 +233,7 @@ impl Lowerer<'_> {
                 .get("notice_wide")
                 .cloned()
                 .unwrap_or_else(|| {
-                    Text::unwritten(crate::render::label(policy.language, "notice_wide"))
+                    Text::unwritten(crate::labels::label(policy.language, "notice_wide"))
                 });
             let mut notice_wide = defaults;
             notice_wide.title = title;
@@ -632,10 +632,10 @@ impl Lowerer<'_> {
     /// `labels { recipients "An wen werden meine Daten weitergegeben?" }`: the notice's own
     /// wording of the shipped labels, each named as in `templates/labels.yaml` with `-` for `_`.
     fn labels(&mut self, item: &Item, labels: &mut BTreeMap<String, Text>) {
-        let names = crate::render::label_names();
+        let names = crate::labels::label_names();
         for fact in self.block(item, "labels") {
             let name = fact.keyword.text.replace('-', "_");
-            if !names.contains(&name) {
+            if !names.contains(&name.as_str()) {
                 let kebab: Vec<String> = names.iter().map(|n| n.replace('_', "-")).collect();
                 let suggestion = did_you_mean(&fact.keyword.text, kebab.iter().map(String::as_str));
                 self.error(

@@ -91,37 +91,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("notice.txt", include_str!("../../templates/notice.txt")),
 ];
 
-const LABELS: &str = include_str!("../../templates/labels.yaml");
-
-/// The shipped wording of a label in a language.
-pub fn label(language: Language, name: &str) -> String {
-    static LABELS_BY_LANGUAGE: std::sync::OnceLock<BTreeMap<String, BTreeMap<String, String>>> =
-        std::sync::OnceLock::new();
-    LABELS_BY_LANGUAGE
-        .get_or_init(|| {
-            serde_yaml_ng::from_str(LABELS)
-                .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"))
-        })
-        .get(language.code())
-        .and_then(|labels| labels.get(name))
-        .cloned()
-        .unwrap_or_else(|| name.to_string())
-}
-
-/// The names of the labels the templates put around the facts (`recipients`, `no_recipients`):
-/// what a policy's `labels` block may replace.
-pub fn label_names() -> &'static [String] {
-    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        let labels: BTreeMap<String, BTreeMap<String, String>> = serde_yaml_ng::from_str(LABELS)
-            .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"));
-        labels
-            .get(Language::De.code())
-            .map(|labels| labels.keys().cloned().collect())
-            .unwrap_or_default()
-    })
-}
-
 #[derive(Debug)]
 pub struct RenderError(pub String);
 
@@ -212,9 +181,10 @@ impl Renderer {
                 panic!("shipped template {name} does not compile: {error}");
             }
         }
-        let labels = serde_yaml_ng::from_str(LABELS)
-            .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"));
-        Renderer { env, labels }
+        Renderer {
+            env,
+            labels: crate::labels::all().clone(),
+        }
     }
 
     /// The shipped templates with those found in `dir` put in their place.
