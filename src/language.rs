@@ -542,6 +542,15 @@ pub static KEYWORDS: &[Keyword] = &[
         "role \"Datenschutzbeauftragter\"",
     ),
     row(
+        "lead-in",
+        &[Officer],
+        ONE_TEXT,
+        ONCE,
+        &["einleitung"],
+        "a sentence before the officer's contact details",
+        "lead-in \"Unsere Datenschutzbeauftragte erreichen Sie unter:\"",
+    ),
+    row(
         "organisation",
         &[Officer],
         ONE_TEXT,
@@ -605,6 +614,15 @@ pub static KEYWORDS: &[Keyword] = &[
         &[],
         "a description of the activity in prose",
         "text \"\"\"…\"\"\"",
+    ),
+    row(
+        "lead-in",
+        &[Activity],
+        "the fact it leads into (`data` or `purpose`) and a text in quotes",
+        ONCE,
+        &["einleitung"],
+        "a sentence before the list of data or of purposes; once for each of them",
+        "lead-in data \"Je nach Wahl zählen dazu:\"",
     ),
     fact(
         "data",

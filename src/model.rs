@@ -256,6 +256,8 @@ pub enum ControllerKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct Officer {
     pub name: Option<Text>,
+    /// A sentence before the contact details ("Unsere Datenschutzbeauftragte erreichen Sie unter:").
+    pub lead_in: Option<Text>,
     pub role: Option<Text>,
     /// An external officer's firm, or the authority whose officer is shared.
     pub organisation: Option<Text>,
@@ -331,6 +333,9 @@ pub struct Activity {
     /// The responsible controller; absent means the first controller of the policy.
     pub controller: Option<Reference>,
     pub text: Option<Prose>,
+    /// A sentence that leads into a list of facts ("Je nach Wahl zählen dazu:"), by the fact it
+    /// leads into: `data` or `purpose`.
+    pub lead_ins: BTreeMap<String, Text>,
     pub data: Vec<DataCategory>,
     pub subjects: Vec<Text>,
     pub sources: Vec<Text>,

@@ -1,5 +1,7 @@
 //! Processing activities and the facts only they have.
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::language::{self, Context};
 use crate::model::*;
@@ -72,6 +74,7 @@ impl Lowerer<'_> {
                 self.once(&mut activity.controller, value, fact);
             }
             "text" => self.text_once(fact, &mut activity.text),
+            "lead-in" => self.lead_in(fact, activity),
             "data" => activity.data.extend(self.data(fact)),
             "subjects" => activity
                 .subjects
@@ -514,6 +517,49 @@ impl Lowerer<'_> {
                 role: role.clone(),
             })
             .collect()
+    }
+
+    /// `lead-in data "Je nach Wahl zählen dazu:"`: a sentence before the list of a fact.
+    fn lead_in(&mut self, fact: &Item, activity: &mut Activity) {
+        const EXAMPLE: &str = "lead-in data \"Je nach Wahl zählen dazu:\"";
+        const FACTS: &[&str] = &["data", "purpose"];
+        self.no_block(fact);
+        let (which, text) = match fact.values.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::Word(which),
+                    span,
+                },
+                Value {
+                    kind: ValueKind::String(text),
+                    ..
+                },
+            ] if FACTS.contains(&which.as_str()) => ((which.clone(), *span), text.clone()),
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "wrong-value",
+                        fact.keyword.span,
+                        "`lead-in` takes the fact it leads into (`data` or `purpose`) and a text in quotes",
+                    )
+                    .with_help(format!("write e.g. `{EXAMPLE}`")),
+                );
+                return;
+            }
+        };
+        let (which, span) = which;
+        if activity.lead_ins.contains_key(&which) {
+            self.error(
+                Diagnostic::error(
+                    "duplicate-fact",
+                    span,
+                    format!("`lead-in {which}` is given more than once"),
+                )
+                .with_help("keep one"),
+            );
+            return;
+        }
+        activity.lead_ins.insert(which, text);
     }
 
     pub(super) fn joint_controller(&mut self, fact: &Item) -> Vec<JointController> {
@@ -1078,6 +1124,7 @@ fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
         title,
         notice_wide: false,
         shown: None,
+        lead_ins: BTreeMap::new(),
         controller: None,
         text: None,
         data: Vec::new(),

@@ -302,6 +302,7 @@ impl Lowerer<'_> {
         };
         let mut officer = Officer {
             name,
+            lead_in: None,
             role: None,
             organisation: None,
             text: None,
@@ -322,6 +323,13 @@ impl Lowerer<'_> {
                 "role" => {
                     let value = self.string(fact, "role \"Datenschutzbeauftragter\"");
                     self.once(&mut officer.role, value, fact);
+                }
+                "lead-in" => {
+                    let value = self.string(
+                        fact,
+                        "lead-in \"Unsere Datenschutzbeauftragte erreichen Sie unter:\"",
+                    );
+                    self.once(&mut officer.lead_in, value, fact);
                 }
                 "organisation" => {
                     let value = self.string(fact, "organisation \"Kreis Soest\"");

@@ -64,6 +64,7 @@ pub const PLACES: &[&str] = &[
     "policy \"T\" {\n  labels {\n    recipients \"@\"\n    rights \"@\"\n    contents \"@\"\n  }\n  activity a \"A\" {\n    recipients \"Presse\"\n  }\n}",
     "policy \"T\" {\n  activity a \"A\" {\n    basis 6(1)(e) \"@\" {\n      text \"@\"\n    }\n  }\n}",
     "policy \"T\" {\n  labels {\n    notice-wide \"@\"\n  }\n  defaults once {\n    recipients \"@\"\n    retention criteria \"@\"\n  }\n  activity a \"A\" {\n    data \"@\"\n  }\n}",
+    "policy \"T\" {\n  controller c \"C\" {\n    officer {\n      lead-in \"@\"\n      email \"d@b.de\"\n    }\n  }\n  activity a \"A\" {\n    lead-in data \"@\"\n    data \"x\"\n    lead-in purpose \"@\"\n    purpose \"y\"\n  }\n}",
     "policy \"T\" {\n  applies-to \"@\"\n  controller c \"C\" {\n    unit \"@\"\n    address \"A\"\n  }\n}",
     "policy \"T\" {\n  rights {\n    right access {\n      restricted-by \"@\"\n    }\n    right access \"@\"\n  }\n}",
     "policy \"T\" {\n  organisation o \"@\" {\n    country US\n  }\n  activity a \"@\" {\n    basis 6(1)(e) \"@\"\n    processor o\n    joint-controller o {\n      essence \"@\"\n    }\n    transfer o scc {\n      copy \"@\"\n    }\n  }\n}",
