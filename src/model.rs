@@ -573,6 +573,19 @@ pub enum Stated<T> {
     Listed(NonEmpty<T>),
 }
 
+impl Activity {
+    /// The organisations among the activity's recipients (not the categories in words).
+    pub fn recipient_organisations(&self) -> impl Iterator<Item = &Reference> {
+        self.recipients
+            .items()
+            .iter()
+            .filter_map(|recipient| match &recipient.party {
+                Party::Organisation(reference) => Some(reference),
+                Party::Category(_) => None,
+            })
+    }
+}
+
 impl<T> Stated<T> {
     /// Whether the block says anything: `none` or a list.
     pub fn is_stated(&self) -> bool {

@@ -90,12 +90,17 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     texts.policy(policy);
     outdated_law(&texts, &mut findings);
     if options.strict {
-        let mut findings: Vec<Diagnostic> = findings.into_iter().map(|(_, f)| f).collect();
-        findings.sort_by_key(|d| (d.span.file, d.span.start, d.name));
-        findings.dedup();
-        return findings;
+        return in_order(findings.into_iter().map(|(_, f)| f).collect());
     }
-    apply_allowances(policy, &activities, findings)
+    in_order(apply_allowances(policy, &activities, findings))
+}
+
+/// The findings in the order of the source. A fact inherited from `defaults` is checked in every
+/// activity, but reported once.
+fn in_order(mut findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    findings.sort_by_key(|d| (d.span.file, d.span.start, d.name));
+    findings.dedup();
+    findings
 }
 
 fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
@@ -574,8 +579,5 @@ fn apply_allowances(
             }
         }
     }
-    kept.sort_by_key(|d| (d.span.file, d.span.start, d.name));
-    // A fact inherited from `defaults` is checked in every activity, but reported once.
-    kept.dedup();
     kept
 }

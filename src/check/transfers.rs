@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::law::{Country, law};
-use crate::model::{Activity, Party, Policy, Reference, Safeguard, Stated};
+use crate::model::{Activity, Policy, Reference, Safeguard, Stated};
 
 use super::warning;
 
@@ -17,13 +17,7 @@ fn third_country<'a>(policy: &Policy, reference: &Reference) -> Option<&'a Count
 pub fn activity_transfers(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagnostic>) {
     // Those who receive the data: recipients, processors and platform operators.
     let receivers = activity
-        .recipients
-        .items()
-        .iter()
-        .filter_map(|r| match &r.party {
-            Party::Organisation(reference) => Some(reference),
-            Party::Category(_) => None,
-        })
+        .recipient_organisations()
         .chain(activity.processors.iter().map(|p| &p.organisation))
         .chain(&activity.operators);
     let mut seen: Vec<&str> = Vec::new();

@@ -123,13 +123,7 @@ impl Lowerer<'_> {
 /// Every reference to an organisation an activity makes, its own and those it inherited.
 fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Reference> {
     activity
-        .recipients
-        .items()
-        .iter()
-        .filter_map(|r| match &r.party {
-            Party::Organisation(reference) => Some(reference),
-            Party::Category(_) => None,
-        })
+        .recipient_organisations()
         .chain(activity.processors.iter().map(|p| &p.organisation))
         .chain(activity.joint_controllers.iter().map(|j| &j.organisation))
         .chain(&activity.operators)
