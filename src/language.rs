@@ -177,6 +177,28 @@ pub fn example(name: &str) -> Option<&'static str> {
 /// no controller, activity or section may take them.
 pub const RESERVED_IDS: &[&str] = &["inhalt", "contents", "top"];
 
+/// Whether a text says "none" in words (`"keine"`, `"Keine Weitergabe."`) where the language has
+/// the word `none`: `recipients none`, `transfer none`.
+pub fn says_none(text: &str) -> bool {
+    const NONE: &[&str] = &[
+        "keine",
+        "keiner",
+        "kein",
+        "nein",
+        "niemand",
+        "keine weitergabe",
+        "keine empfänger",
+        "keine übermittlung",
+        "keine weitergabe an dritte",
+        "none",
+        "no",
+        "no one",
+        "no recipients",
+    ];
+    let folded = text.trim().trim_end_matches('.').to_lowercase();
+    NONE.contains(&folded.as_str())
+}
+
 use Context::*;
 
 const fn row(

@@ -57,28 +57,13 @@ fn article(text: &Text, language: Language) -> Option<(&'static str, &'static st
         .map(|(article, replacement)| (article.trim_end(), *replacement))
 }
 
-/// Words that say "no one" or "none".
-const NONE: &[&str] = &[
-    "keine",
-    "keiner",
-    "niemand",
-    "keine weitergabe",
-    "keine empfänger",
-    "keine übermittlung",
-    "keine weitergabe an dritte",
-    "none",
-    "no one",
-    "no recipients",
-];
-
 /// `recipients "keine"` lists a recipient called "keine"; `recipients none` says there is none.
 pub fn none_in_words(activity: &Activity, findings: &mut Vec<Diagnostic>) {
     for recipient in activity.recipients.items() {
         let Party::Category(text) = &recipient.party else {
             continue;
         };
-        let folded = text.trim().trim_end_matches('.').to_lowercase();
-        if !NONE.contains(&folded.as_str()) || !text.is_written() {
+        if !crate::language::says_none(text) || !text.is_written() {
             continue;
         }
         findings.push(

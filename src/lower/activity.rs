@@ -7,7 +7,7 @@ use crate::language::{self, Context};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
 
-use super::values::{NONE_WORDS, duration_in_words};
+use super::values::duration_in_words;
 use super::*;
 
 impl Lowerer<'_> {
@@ -659,7 +659,7 @@ impl Lowerer<'_> {
         };
         let ValueKind::Word(id) = &recipient.kind else {
             if let ValueKind::String(text) = &recipient.kind
-                && NONE_WORDS.contains(&text.trim().to_lowercase().as_str())
+                && language::says_none(text)
             {
                 self.error(
                     Diagnostic::error(
@@ -1111,10 +1111,10 @@ fn not_a_default(keyword: &str) -> bool {
 
 /// Whether `defaults` state any fact at all.
 pub(super) fn states_something(defaults: &Activity) -> bool {
-    let mut empty = empty_activity(None, Text::unwritten(""), defaults.span);
-    inherit(&mut empty, defaults);
-    let json = |activity: &Activity| serde_json::to_string(activity).unwrap_or_default();
-    json(&empty) != json(&empty_activity(None, Text::unwritten(""), defaults.span))
+    inherit(
+        &mut empty_activity(None, Text::unwritten(""), defaults.span),
+        defaults,
+    )
 }
 
 fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
@@ -1155,53 +1155,66 @@ fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
 }
 
 /// Gives an activity every fact of the defaults that it does not state itself.
-pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) {
-    fn fill<T: Clone>(own: &mut Vec<T>, default: &[T]) {
-        if own.is_empty() {
+/// Gives an activity every fact it does not state itself from `defaults`; returns whether it
+/// took any.
+pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) -> bool {
+    fn fill<T: Clone>(own: &mut Vec<T>, default: &[T]) -> bool {
+        let take = own.is_empty() && !default.is_empty();
+        if take {
             own.extend_from_slice(default);
         }
+        take
     }
-    if activity.controller.is_none() {
-        activity.controller.clone_from(&defaults.controller);
+    fn fill_one<T: Clone>(own: &mut Option<T>, default: &Option<T>) -> bool {
+        let take = own.is_none() && default.is_some();
+        if take {
+            own.clone_from(default);
+        }
+        take
     }
-    if activity.automated_decisions.is_none() {
-        activity
-            .automated_decisions
-            .clone_from(&defaults.automated_decisions);
+    fn fill_stated<T: Clone>(own: &mut Stated<T>, default: &Stated<T>) -> bool {
+        let take = !own.is_stated() && default.is_stated();
+        if take {
+            own.clone_from(default);
+        }
+        take
     }
-    if !activity.recipients.is_stated() {
-        activity.recipients.clone_from(&defaults.recipients);
-    }
-    if !activity.transfers.is_stated() {
-        activity.transfers.clone_from(&defaults.transfers);
-    }
-    fill(&mut activity.data, &defaults.data);
-    fill(&mut activity.subjects, &defaults.subjects);
-    fill(&mut activity.sources, &defaults.sources);
-    fill(&mut activity.purposes, &defaults.purposes);
-    if activity.legal_bases.is_empty() {
+    let mut took = fill_one(&mut activity.controller, &defaults.controller);
+    took |= fill_one(
+        &mut activity.automated_decisions,
+        &defaults.automated_decisions,
+    );
+    took |= fill_stated(&mut activity.recipients, &defaults.recipients);
+    took |= fill_stated(&mut activity.transfers, &defaults.transfers);
+    took |= fill(&mut activity.data, &defaults.data);
+    took |= fill(&mut activity.subjects, &defaults.subjects);
+    took |= fill(&mut activity.sources, &defaults.sources);
+    took |= fill(&mut activity.purposes, &defaults.purposes);
+    if activity.legal_bases.is_empty() && !defaults.legal_bases.is_empty() {
         activity
             .legal_bases
             .extend(defaults.legal_bases.iter().map(|basis| LegalBasis {
                 inherited: true,
                 ..basis.clone()
             }));
+        took = true;
     }
-    fill(
+    took |= fill(
         &mut activity.legitimate_interests,
         &defaults.legitimate_interests,
     );
-    fill(&mut activity.processors, &defaults.processors);
-    fill(&mut activity.joint_controllers, &defaults.joint_controllers);
-    fill(&mut activity.operators, &defaults.operators);
-    fill(&mut activity.presences, &defaults.presences);
-    fill(&mut activity.partners, &defaults.partners);
-    fill(&mut activity.retention, &defaults.retention);
-    fill(&mut activity.requirement, &defaults.requirement);
-    fill(&mut activity.privacy_policies, &defaults.privacy_policies);
-    fill(&mut activity.links, &defaults.links);
-    fill(&mut activity.objection, &defaults.objection);
-    fill(&mut activity.withdrawal, &defaults.withdrawal);
+    took |= fill(&mut activity.processors, &defaults.processors);
+    took |= fill(&mut activity.joint_controllers, &defaults.joint_controllers);
+    took |= fill(&mut activity.operators, &defaults.operators);
+    took |= fill(&mut activity.presences, &defaults.presences);
+    took |= fill(&mut activity.partners, &defaults.partners);
+    took |= fill(&mut activity.retention, &defaults.retention);
+    took |= fill(&mut activity.requirement, &defaults.requirement);
+    took |= fill(&mut activity.privacy_policies, &defaults.privacy_policies);
+    took |= fill(&mut activity.links, &defaults.links);
+    took |= fill(&mut activity.objection, &defaults.objection);
+    took |= fill(&mut activity.withdrawal, &defaults.withdrawal);
+    took
 }
 
 fn parse_article(code: &str) -> Option<Article> {

@@ -219,7 +219,7 @@ impl Lowerer<'_> {
                 if defaults_once {
                     activity.shown = Some(Box::new(activity.clone()));
                 }
-                activity::inherit(activity, defaults)
+                activity::inherit(activity, defaults);
             });
         }
         // A notice without activities, or with `defaults once`, says what it says for all
@@ -544,7 +544,7 @@ impl Lowerer<'_> {
         // A section's defaults come before the policy's, which are applied after the whole policy.
         if let Some(defaults) = &defaults {
             for_each_activity(&mut section.contents, &mut |activity| {
-                activity::inherit(activity, defaults)
+                activity::inherit(activity, defaults);
             });
         }
         section

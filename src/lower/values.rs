@@ -28,34 +28,38 @@ const GERMAN_UNITS: &[(&str, &str)] = &[
     ("jahren", "years"),
 ];
 
-/// Words a person writes for "none" where the language has `none`.
-pub(super) const NONE_WORDS: &[&str] = &["keine", "keiner", "kein", "nein", "none", "no"];
-
 /// A period written in words, `90 Tage` or `6 months`, as klartext writes it: `90 days`.
 pub(super) fn duration_in_words(text: &str) -> Option<String> {
     let mut words = text.split_whitespace();
     let amount: u64 = words.next()?.parse().ok()?;
-    let unit = words.next()?.to_lowercase();
-    if words.next().is_some() {
-        return None;
-    }
-    let english = ["minutes", "hours", "days", "weeks", "months", "years"];
-    let unit = GERMAN_UNITS
+    let unit = english_unit(words.next()?, amount)?;
+    words.next().is_none().then(|| format!("{amount} {unit}"))
+}
+
+/// A unit of time, English in either number or German (`Tage`), as klartext writes it after
+/// `amount`: `1 day`, `30 days`.
+fn english_unit(word: &str, amount: u64) -> Option<String> {
+    let english = TIME_UNITS
         .iter()
-        .find(|(german, _)| *german == unit)
-        .map(|(_, english)| *english)
+        .copied()
+        .find(|unit| word.eq_ignore_ascii_case(unit))
         .or_else(|| {
-            english
+            GERMAN_UNITS
                 .iter()
-                .copied()
-                .find(|e| *e == unit || e.trim_end_matches('s') == unit)
+                .find(|(german, _)| word.eq_ignore_ascii_case(german))
+                .map(|(_, unit)| *unit)
         })?;
-    let unit = if amount == 1 {
-        unit.trim_end_matches('s')
+    Some(in_number(english, amount))
+}
+
+/// An English unit of time in the number `amount` asks for.
+fn in_number(unit: &str, amount: u64) -> String {
+    let singular = unit.trim_end_matches('s');
+    if amount == 1 {
+        singular.to_string()
     } else {
-        unit
-    };
-    Some(format!("{amount} {unit}"))
+        format!("{singular}s")
+    }
 }
 
 /// A block whose facts are being lowered, and the facts given once in it so far (keyword and
@@ -648,20 +652,10 @@ impl Lowerer<'_> {
             "month" | "months" => TimeUnit::Month,
             "year" | "years" => TimeUnit::Year,
             other => {
-                let german = GERMAN_UNITS
-                    .iter()
-                    .find(|(german, _)| other.eq_ignore_ascii_case(german))
-                    .map(|(_, unit)| *unit);
-                let suggestion = german
-                    .or_else(|| did_you_mean(other, TIME_UNITS.iter().copied()))
-                    .map(|s| {
-                        let singular = s.trim_end_matches('s');
-                        if *amount == 1 {
-                            singular.to_string()
-                        } else {
-                            format!("{singular}s")
-                        }
-                    });
+                let suggestion = english_unit(other, *amount).or_else(|| {
+                    did_you_mean(other, TIME_UNITS.iter().copied())
+                        .map(|unit| in_number(unit, *amount))
+                });
                 let help = match &suggestion {
                     Some(unit) => format!("did you mean `{amount} {unit}`?"),
                     None => {
