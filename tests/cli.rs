@@ -7,16 +7,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use klartext::diagnostic::Severity;
 
-const MINIMAL: &str = include_str!("../examples/minimal.klar");
+mod common;
+use common::klartext;
 
-fn klartext(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_klartext"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the klartext binary runs")
-}
+const MINIMAL: &str = include_str!("../examples/minimal.klar");
 
 /// Runs klartext and fails the test if it has not finished after `seconds` (it is killed), so a
 /// run that would hang on its input fails instead of hanging the test suite.

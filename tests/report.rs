@@ -4,18 +4,11 @@
 //! what a policy could use to forge a command.
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod common;
+use common::klartext;
 
 const MINIMAL: &str = include_str!("../examples/minimal.klar");
-
-fn klartext(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_klartext"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the klartext binary runs")
-}
 
 fn schema() -> jsonschema::Validator {
     let text = include_str!("sarif/sarif-schema-2.1.0.json");

@@ -1,8 +1,19 @@
-//! What the safety tests share: a corpus of hostile values and places to put them, and the
-//! checks of what a browser or a template engine would make of an output.
+//! What the test crates share: the klartext binary run as a user runs it, and for the safety
+//! tests a corpus of hostile values and places to put them, and the checks of what a browser or a
+//! template engine would make of an output.
 
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
+
+/// Runs the klartext binary with `args` in `dir`, without colours.
+pub fn klartext(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_klartext"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the klartext binary runs")
+}
 
 /// Values that have broken out of some renderer somewhere.
 pub const PAYLOADS: &[&str] = &[
