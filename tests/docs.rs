@@ -9,6 +9,9 @@ use klartext::language::{Context, KEYWORDS, in_context, keyword_in};
 use klartext::lower::lower;
 use klartext::syntax::parse;
 
+mod common;
+use common::klar_examples;
+
 const DOC: &str = include_str!("../docs/language.md");
 
 /// The sections of docs/language.md that document the keywords of each context.
@@ -37,20 +40,7 @@ const SECTIONS: &[(&str, &[Context])] = &[
 ];
 
 fn examples() -> Vec<String> {
-    let mut examples = Vec::new();
-    let mut current: Option<String> = None;
-    for line in DOC.lines() {
-        match (&mut current, line.trim_start()) {
-            (None, "```klar") => current = Some(String::new()),
-            (Some(_), "```") => examples.extend(current.take()),
-            (Some(text), _) => {
-                text.push_str(line);
-                text.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    examples
+    klar_examples(DOC)
 }
 
 /// The first keyword of an example, after its comments.

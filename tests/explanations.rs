@@ -4,6 +4,9 @@
 
 use klartext::check::LINTS;
 
+mod common;
+use common::klar_examples;
+
 const HEAD: &str = "policy \"Beispiel\" {\n  language de\n  state DE-HE\n  revised 2024-05-02\n  \
     controller stadt \"Stadt Beispiel\" {\n    address \"Markt 1\" \"34117 Kassel\"\n    \
     email \"info@beispiel.de\"\n    officer { email \"datenschutz@beispiel.de\" }\n  }\n";
@@ -41,24 +44,6 @@ fn split(example: &str) -> (String, String) {
     (policy, activity)
 }
 
-/// The ```klar blocks of a Markdown text, in order.
-fn examples(markdown: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match (&mut current, line.trim()) {
-            (None, "```klar") => current = Some(String::new()),
-            (Some(_), "```") => blocks.extend(current.take()),
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            _ => {}
-        }
-    }
-    blocks
-}
-
 /// The example in a policy, and the names of what checking it reports; `None` when no way of
 /// placing it compiles without errors other than those of `lint`.
 fn place(example: &str, lint: &str) -> Option<(String, Vec<&'static str>)> {
@@ -91,7 +76,7 @@ fn every_explanation_triggers_its_lint_and_its_fix_does_not() {
     for lint in LINTS.iter().filter(|lint| lint.name != "unused-allow") {
         let path = format!("{}/docs/lints/{}.md", env!("CARGO_MANIFEST_DIR"), lint.name);
         let text = std::fs::read_to_string(&path).expect("every lint has an explanation");
-        let blocks = examples(&text);
+        let blocks = klar_examples(&text);
         let [trigger, fixed, ..] = blocks.as_slice() else {
             problems.push(format!("{}: needs an example and its fix", lint.name));
             continue;

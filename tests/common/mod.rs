@@ -5,6 +5,24 @@
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
 
+/// The ```klar examples of a Markdown text, in order.
+pub fn klar_examples(markdown: &str) -> Vec<String> {
+    let mut examples = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, "```klar") => current = Some(String::new()),
+            (Some(_), "```") => examples.extend(current.take()),
+            (Some(text), _) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    examples
+}
+
 /// Runs the klartext binary with `args` in `dir`, without colours.
 pub fn klartext(args: &[&str], dir: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_klartext"))
