@@ -785,6 +785,12 @@ pub struct Section {
     pub text: Option<Prose>,
     /// Sections, and in a section of the policy also activities, grouped under this heading.
     pub contents: Vec<Part>,
+    /// For a section without a heading inside an activity: the facts written before it (since
+    /// the previous such section), by their names in the export (`purposes`). The notice shows
+    /// it after them and before the facts written after it, so that prose such as "Zu diesem
+    /// Zweck …" follows what it refers to. Sections with a heading follow all facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follows: Option<Vec<&'static str>>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -44,6 +44,9 @@ impl Lowerer<'_> {
 
     fn activity_facts(&mut self, item: &Item, activity: &mut Activity, what: &str) {
         let mut listed = FirstListed::default();
+        // The facts written since the last section without a heading, and all facts written.
+        let mut pending: Vec<&'static str> = Vec::new();
+        let mut written: Vec<&'static str> = Vec::new();
         for fact in self.block(item, what) {
             let keyword = fact.keyword.text.as_str();
             if what == "defaults" && not_a_default(keyword) {
@@ -58,6 +61,17 @@ impl Lowerer<'_> {
                 continue;
             }
             self.activity_fact(fact, activity, &mut listed, what);
+            if keyword == "section"
+                && let Some(section) = activity.sections.last_mut().filter(|s| s.title.is_empty())
+            {
+                section.follows = Some(std::mem::take(&mut pending));
+            }
+            for key in fact_keys(keyword) {
+                if !written.contains(key) {
+                    written.push(key);
+                    pending.push(key);
+                }
+            }
         }
     }
 
@@ -1105,6 +1119,35 @@ const TRANSFERS: Contradiction = Contradiction {
 
 /// Whether a keyword is a fact that describes one activity only (`text`, `cookie`, …), and so
 /// cannot be a default. Unknown keywords are not: they are reported as unknown.
+/// The names in the export of the facts a keyword states, for placing the prose written between
+/// them; none for what is not a fact of the list (`text`, `lead-in`, `allow`, …).
+fn fact_keys(keyword: &str) -> &'static [&'static str] {
+    match keyword {
+        "data" => &["data"],
+        "subjects" => &["subjects"],
+        "source" => &["sources"],
+        "purpose" => &["purposes"],
+        "basis" => &["legal_bases"],
+        "legitimate-interest" => &["legitimate_interests"],
+        "recipients" | "recipient" => &["no_recipients", "recipients"],
+        "processor" => &["processors"],
+        "joint-controller" => &["joint_controllers"],
+        "operator" => &["operators"],
+        "presence" => &["presences"],
+        "partner" => &["partners"],
+        "transfer" => &["no_transfers", "transfers"],
+        "retention" => &["retention"],
+        "requirement" => &["requirement"],
+        "automated-decisions" => &["automated_decisions"],
+        "cookie" => &["cookies"],
+        "privacy-policy" => &["privacy_policies"],
+        "link" => &["links"],
+        "objection" => &["objection"],
+        "withdrawal" => &["withdrawal"],
+        _ => &[],
+    }
+}
+
 fn not_a_default(keyword: &str) -> bool {
     language::keyword_in(keyword, Context::Activity).is_some_and(|k| !k.default)
 }

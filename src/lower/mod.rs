@@ -512,6 +512,7 @@ impl Lowerer<'_> {
             title,
             text: None,
             contents: Vec::new(),
+            follows: None,
             span: item.span,
         };
         let mut defaults = None;

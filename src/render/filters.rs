@@ -1,5 +1,8 @@
 //! Filters the templates use to turn model values into words of the notice.
 
+use std::collections::BTreeMap;
+
+use minijinja::value::ValueKind;
 use minijinja::{Error, ErrorKind, State, Value};
 
 use super::prose;
@@ -186,6 +189,105 @@ pub fn country(state: &State, code: &str) -> String {
 /// not exactly one number a phone can dial: the templates then show it without a link.
 pub fn tel(number: &str) -> Option<String> {
     crate::phone::normalise(number)
+}
+
+/// The facts of an activity, by their names in the export: what [`runs`] divides among its runs.
+const FACTS: [&str; 23] = [
+    "data",
+    "subjects",
+    "sources",
+    "purposes",
+    "legal_bases",
+    "legitimate_interests",
+    "no_recipients",
+    "recipients",
+    "processors",
+    "joint_controllers",
+    "operators",
+    "presences",
+    "partners",
+    "no_transfers",
+    "transfers",
+    "retention",
+    "requirement",
+    "automated_decisions",
+    "cookies",
+    "privacy_policies",
+    "links",
+    "objection",
+    "withdrawal",
+];
+
+/// An activity's facts in runs, so that a section without a heading stands where it was written
+/// among them: each run is the activity with only the facts written before such a section
+/// (`facts`), whether it states any (`stated`), and the `sections` that follow it. The last run
+/// has the facts not written before any of them (also those taken from the defaults), followed by
+/// the sections with a heading. An activity without such sections is one run.
+pub fn runs(activity: &Value) -> Result<Value, Error> {
+    let mut runs = Vec::new();
+    let mut placed: Vec<String> = Vec::new();
+    let mut headed = Vec::new();
+    for section in activity.get_attr("sections")?.try_iter()? {
+        let follows = section.get_attr("follows")?;
+        if follows.is_undefined() || follows.is_none() {
+            headed.push(section);
+            continue;
+        }
+        let keys: Vec<String> = follows
+            .try_iter()?
+            .filter_map(|key| key.as_str().map(str::to_string))
+            .collect();
+        placed.extend(keys.iter().cloned());
+        runs.push(run(
+            activity,
+            |key| keys.iter().any(|k| k == key),
+            vec![section],
+        )?);
+    }
+    runs.push(run(
+        activity,
+        |key| !placed.iter().any(|k| k == key),
+        headed,
+    )?);
+    Ok(Value::from(runs))
+}
+
+/// A value that states nothing, of the kind of `value`: templates test facts by their truth and
+/// iterate lists.
+fn nothing_like(value: &Value) -> Value {
+    match value.kind() {
+        ValueKind::Seq => Value::from(Vec::<Value>::new()),
+        ValueKind::Bool => Value::from(false),
+        _ => Value::from(()),
+    }
+}
+
+/// The activity with only the facts `in_run` takes, and the sections after them.
+fn run(
+    activity: &Value,
+    in_run: impl Fn(&str) -> bool,
+    sections: Vec<Value>,
+) -> Result<Value, Error> {
+    let mut facts = BTreeMap::new();
+    let mut stated = false;
+    for key in activity.try_iter()? {
+        let Some(name) = key.as_str() else { continue };
+        let value = activity.get_item(&key)?;
+        let value = if !FACTS.contains(&name) {
+            value
+        } else if in_run(name) {
+            stated |= value.is_true();
+            value
+        } else {
+            nothing_like(&value)
+        };
+        facts.insert(name.to_string(), value);
+    }
+    Ok(Value::from(BTreeMap::from([
+        ("facts", Value::from(facts)),
+        ("sections", Value::from(sections)),
+        ("stated", Value::from(stated)),
+    ])))
 }
 
 #[cfg(test)]

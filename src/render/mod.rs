@@ -160,6 +160,7 @@ impl Renderer {
         env.add_filter("cite", filters::cite);
         env.add_filter("basis_label", filters::basis_label);
         env.add_filter("country", filters::country);
+        env.add_filter("runs", filters::runs);
         env.add_filter("href", |url: &str| crate::address::href(url));
         env.add_filter("tel", |number: &str| filters::tel(number));
         env.add_filter("underline", |text: &str, mark: &str| {
