@@ -1158,6 +1158,7 @@ pub(super) fn states_something(defaults: &Activity) -> bool {
         &mut empty_activity(None, Text::unwritten(""), defaults.span),
         defaults,
     )
+    .took
 }
 
 fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
@@ -1197,42 +1198,52 @@ fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
     }
 }
 
-/// Gives an activity every fact of the defaults that it does not state itself.
-/// Gives an activity every fact it does not state itself from `defaults`; returns whether it
-/// took any.
-pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) -> bool {
-    fn fill<T: Clone>(own: &mut Vec<T>, default: &[T]) -> bool {
-        let take = own.is_empty() && !default.is_empty();
-        if take {
+/// What an activity did with the defaults.
+#[derive(Default)]
+pub(super) struct Inherited {
+    /// It took a fact it does not state itself.
+    pub took: bool,
+    /// It states a fact of its own that the defaults also state.
+    pub overrode: bool,
+}
+
+/// Gives an activity every fact it does not state itself from `defaults`.
+pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) -> Inherited {
+    fn fill<T: Clone>(own: &mut Vec<T>, default: &[T], how: &mut Inherited) {
+        how.overrode |= !own.is_empty() && !default.is_empty();
+        if own.is_empty() && !default.is_empty() {
             own.extend_from_slice(default);
+            how.took = true;
         }
-        take
     }
-    fn fill_one<T: Clone>(own: &mut Option<T>, default: &Option<T>) -> bool {
-        let take = own.is_none() && default.is_some();
-        if take {
+    fn fill_one<T: Clone>(own: &mut Option<T>, default: &Option<T>, how: &mut Inherited) {
+        how.overrode |= own.is_some() && default.is_some();
+        if own.is_none() && default.is_some() {
             own.clone_from(default);
+            how.took = true;
         }
-        take
     }
-    fn fill_stated<T: Clone>(own: &mut Stated<T>, default: &Stated<T>) -> bool {
-        let take = !own.is_stated() && default.is_stated();
-        if take {
+    fn fill_stated<T: Clone>(own: &mut Stated<T>, default: &Stated<T>, how: &mut Inherited) {
+        how.overrode |= own.is_stated() && default.is_stated();
+        if !own.is_stated() && default.is_stated() {
             own.clone_from(default);
+            how.took = true;
         }
-        take
     }
-    let mut took = fill_one(&mut activity.controller, &defaults.controller);
-    took |= fill_one(
+    let mut how = Inherited::default();
+    fill_one(&mut activity.controller, &defaults.controller, &mut how);
+    fill_one(
         &mut activity.automated_decisions,
         &defaults.automated_decisions,
+        &mut how,
     );
-    took |= fill_stated(&mut activity.recipients, &defaults.recipients);
-    took |= fill_stated(&mut activity.transfers, &defaults.transfers);
-    took |= fill(&mut activity.data, &defaults.data);
-    took |= fill(&mut activity.subjects, &defaults.subjects);
-    took |= fill(&mut activity.sources, &defaults.sources);
-    took |= fill(&mut activity.purposes, &defaults.purposes);
+    fill_stated(&mut activity.recipients, &defaults.recipients, &mut how);
+    fill_stated(&mut activity.transfers, &defaults.transfers, &mut how);
+    fill(&mut activity.data, &defaults.data, &mut how);
+    fill(&mut activity.subjects, &defaults.subjects, &mut how);
+    fill(&mut activity.sources, &defaults.sources, &mut how);
+    fill(&mut activity.purposes, &defaults.purposes, &mut how);
+    how.overrode |= !activity.legal_bases.is_empty() && !defaults.legal_bases.is_empty();
     if activity.legal_bases.is_empty() && !defaults.legal_bases.is_empty() {
         activity
             .legal_bases
@@ -1240,24 +1251,33 @@ pub(super) fn inherit(activity: &mut Activity, defaults: &Activity) -> bool {
                 inherited: true,
                 ..basis.clone()
             }));
-        took = true;
+        how.took = true;
     }
-    took |= fill(
+    fill(
         &mut activity.legitimate_interests,
         &defaults.legitimate_interests,
+        &mut how,
     );
-    took |= fill(&mut activity.processors, &defaults.processors);
-    took |= fill(&mut activity.joint_controllers, &defaults.joint_controllers);
-    took |= fill(&mut activity.operators, &defaults.operators);
-    took |= fill(&mut activity.presences, &defaults.presences);
-    took |= fill(&mut activity.partners, &defaults.partners);
-    took |= fill(&mut activity.retention, &defaults.retention);
-    took |= fill(&mut activity.requirement, &defaults.requirement);
-    took |= fill(&mut activity.privacy_policies, &defaults.privacy_policies);
-    took |= fill(&mut activity.links, &defaults.links);
-    took |= fill(&mut activity.objection, &defaults.objection);
-    took |= fill(&mut activity.withdrawal, &defaults.withdrawal);
-    took
+    fill(&mut activity.processors, &defaults.processors, &mut how);
+    fill(
+        &mut activity.joint_controllers,
+        &defaults.joint_controllers,
+        &mut how,
+    );
+    fill(&mut activity.operators, &defaults.operators, &mut how);
+    fill(&mut activity.presences, &defaults.presences, &mut how);
+    fill(&mut activity.partners, &defaults.partners, &mut how);
+    fill(&mut activity.retention, &defaults.retention, &mut how);
+    fill(&mut activity.requirement, &defaults.requirement, &mut how);
+    fill(
+        &mut activity.privacy_policies,
+        &defaults.privacy_policies,
+        &mut how,
+    );
+    fill(&mut activity.links, &defaults.links, &mut how);
+    fill(&mut activity.objection, &defaults.objection, &mut how);
+    fill(&mut activity.withdrawal, &defaults.withdrawal, &mut how);
+    how
 }
 
 fn parse_article(code: &str) -> Option<Article> {

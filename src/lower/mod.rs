@@ -214,12 +214,15 @@ impl Lowerer<'_> {
             }
         }
         policy.language = language.unwrap_or(Language::De);
+        // Whether an activity states a fact of its own where the defaults state one: the
+        // notice-wide statement then holds "unless stated otherwise".
+        let mut overridden = false;
         if let Some(defaults) = &defaults {
             for_each_activity(&mut policy.contents, &mut |activity| {
                 if defaults_once {
                     activity.shown = Some(Box::new(activity.clone()));
                 }
-                activity::inherit(activity, defaults);
+                overridden |= activity::inherit(activity, defaults).overrode;
             });
         }
         // A notice without activities, or with `defaults once`, says what it says for all
@@ -228,13 +231,16 @@ impl Lowerer<'_> {
             && (defaults_once || policy.activities().is_empty())
             && activity::states_something(&defaults)
         {
+            let key = if overridden {
+                "notice_wide_unless_stated"
+            } else {
+                "notice_wide"
+            };
             let title = policy
                 .labels
-                .get("notice_wide")
+                .get(key)
                 .cloned()
-                .unwrap_or_else(|| {
-                    Text::unwritten(crate::labels::label(policy.language, "notice_wide"))
-                });
+                .unwrap_or_else(|| Text::unwritten(crate::labels::label(policy.language, key)));
             let mut notice_wide = defaults;
             notice_wide.title = title;
             notice_wide.notice_wide = true;
