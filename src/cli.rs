@@ -13,11 +13,12 @@ use rayon::prelude::*;
 use klartext::check::{self, LINTS};
 use klartext::diagnostic::did_you_mean;
 use klartext::diagnostic::{Diagnostic, Severity};
+use klartext::imports::Project;
 use klartext::model::Policy;
 use klartext::output::{self, Output};
 use klartext::render::{Format, Renderer};
 use klartext::report::{self, Checked};
-use klartext::{Outcome, compile_with, load};
+use klartext::{Outcome, compile_in, load};
 
 #[derive(Parser)]
 #[command(
@@ -93,6 +94,9 @@ struct Report {
     /// Report this lint as a warning (repeatable)
     #[arg(long, value_name = "LINT", value_parser = parse_lint)]
     warn: Vec<&'static str>,
+    /// The folder imports (`use "…"`) may not leave [default: the current folder]
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 impl Report {
@@ -105,6 +109,11 @@ impl Report {
         } else {
             None
         }
+    }
+
+    /// The project the run's policies are compiled in: each library they import is read once.
+    fn project(&self) -> Project {
+        Project::new(self.root.as_deref().unwrap_or(Path::new(".")))
     }
 
     /// A lint named by both `--deny` and `--warn`.
@@ -270,18 +279,18 @@ struct Compiled {
 /// Reads and compiles a policy as the report options say: `--strict` ignores every `allow`,
 /// `--deny` and `--warn` set the severity of a lint's findings (so a denied lint blocks the
 /// output as any error does).
-fn read_and_compile(path: &Path, report: &Report) -> Result<Compiled, String> {
+fn read_and_compile(path: &Path, report: &Report, project: &Project) -> Result<Compiled, String> {
     let bytes = load::read_policy(path)?;
     let options = check::Options {
         strict: report.strict,
     };
-    let mut outcome = compile_with(&load::source_name(path), &bytes, options);
+    let mut outcome = compile_in(project, &load::source_name(path), &bytes, options);
     for diagnostic in &mut outcome.diagnostics {
         if let Some(severity) = report.severity_of(diagnostic.name) {
             diagnostic.severity = severity;
         }
     }
-    // The text the compile read: decoded as `compile_with` decodes it.
+    // The text the compile read: decoded as `compile_in` decodes it.
     let text = match klartext::decode(&bytes) {
         Ok(text) => text,
         Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -393,9 +402,10 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
         Ok(files) => files,
         Err(message) => return fail(message),
     };
+    let project = report.project();
     let mut reporter = Reporter::new(report, true);
     for path in &files {
-        match read_and_compile(path, report) {
+        match read_and_compile(path, report, &project) {
             Ok(compiled) => reporter.report(&compiled, report.message_format),
             Err(message) => return fail(message),
         }
@@ -455,11 +465,12 @@ fn run_compile(
     // Policies are compiled and written in parallel; what is reported comes afterwards, in the
     // order of the files, so the output of a run does not depend on scheduling.
     let written = AtomicUsize::new(0);
+    let project = report.project();
     let results: Vec<Result<(Compiled, Vec<Document>), String>> = files
         .par_iter()
         .zip(&plan)
         .map(|(path, outputs)| {
-            let compiled = read_and_compile(path, report)?;
+            let compiled = read_and_compile(path, report, &project)?;
             let outcome = &compiled.outcome;
             let documents = match outcome.policy() {
                 Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),

@@ -4,7 +4,10 @@
 use crate::check;
 use crate::derive::derive;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::lower::lower;
+use std::path::Path;
+
+use crate::imports::{Imports, Project, is_library};
+use crate::lower::{lower_library, lower_with};
 use crate::model::Policy;
 use crate::source::Sources;
 use crate::syntax::parse;
@@ -21,6 +24,9 @@ pub struct Outcome {
     pub model: Option<Policy>,
     /// Errors and warnings, in the order of the source.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether the source is a library (declarations for policies to import, no policy): it is
+    /// checked, and has no notice of its own.
+    pub library: bool,
 }
 
 impl Outcome {
@@ -39,8 +45,16 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
     compile_with(name, bytes, check::Options::default())
 }
 
-/// Compiles one policy source, checking it as `options` say.
+/// Compiles one policy source, checking it as `options` say; its imports may not leave the
+/// current directory.
 pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcome {
+    compile_in(&Project::here(), name, bytes, options)
+}
+
+/// Compiles one policy source of `project`, named by its path: its imports are relative to
+/// the folder it is in and may not leave the project's root. The project reads each library
+/// once for all the policies compiled in it.
+pub fn compile_in(project: &Project, name: &str, bytes: &[u8], options: check::Options) -> Outcome {
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(diagnostic) => {
@@ -48,12 +62,29 @@ pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcom
                 source: Sources::new(name, String::from_utf8_lossy(bytes).into_owned()),
                 model: None,
                 diagnostics: vec![*diagnostic],
+                library: false,
             };
         }
     };
-    let source = Sources::new(name, text.clone());
+    let mut source = Sources::new(name, text.clone());
     let parsed = parse(&text);
-    let (mut model, mut diagnostics) = lower(&text, &parsed.file);
+    let folder = Path::new(name).parent().unwrap_or(Path::new(""));
+    let (mut imports, import_problems) =
+        Imports::resolve(project, folder, &parsed.file, &mut source);
+    if is_library(&parsed.file) {
+        let mut diagnostics = lower_library(&text, &parsed.file, &mut imports, &mut source);
+        diagnostics.extend(import_problems);
+        diagnostics.extend(parsed.problems);
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
+        return Outcome {
+            source,
+            model: None,
+            diagnostics,
+            library: true,
+        };
+    }
+    let (mut model, mut diagnostics) = lower_with(&text, &parsed.file, &mut imports, &mut source);
+    diagnostics.extend(import_problems);
     if let Some(policy) = &mut model {
         derive(policy);
     }
@@ -66,6 +97,7 @@ pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcom
         source,
         model,
         diagnostics,
+        library: false,
     }
 }
 

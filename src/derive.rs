@@ -29,6 +29,42 @@ pub fn derive(policy: &mut Policy) {
             .insert(at, Part::SupervisoryAuthority(authority));
     }
     derive_rights(policy);
+    derive_state_law(policy);
+}
+
+/// Writes the general basis of the state's act where a legal basis says `state-law`, if the
+/// law data know it verified; otherwise the basis stays without it, and the checker asks for the
+/// law (`missing-national-law`).
+fn derive_state_law(policy: &mut Policy) {
+    let Some(general) = policy
+        .state
+        .as_ref()
+        .and_then(|state| law().state(state))
+        .filter(|state| state.verified)
+        .and_then(|state| state.general_basis.clone())
+    else {
+        return;
+    };
+    fn fill(activity: &mut Activity, general: &str) {
+        for basis in &mut activity.legal_bases {
+            if basis.state_law && !basis.laws.iter().any(|law| law.as_str() == general) {
+                basis.laws.push(Text::unwritten(general));
+            }
+        }
+        if let Some(shown) = &mut activity.shown {
+            fill(shown, general);
+        }
+    }
+    fn walk(parts: &mut [Part], general: &str) {
+        for part in parts {
+            match part {
+                Part::Activity(activity) => fill(activity, general),
+                Part::Section(section) => walk(&mut section.contents, general),
+                _ => {}
+            }
+        }
+    }
+    walk(&mut policy.contents, &general);
 }
 
 /// The kind of the controller the notice is mainly about: the first.

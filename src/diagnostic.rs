@@ -39,7 +39,13 @@ impl Span {
 
     /// The same span, `by` bytes further on.
     pub fn shifted(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
+        Span::in_file(self.file, self.start + by, self.end + by)
+    }
+
+    /// The same offsets in the source `file`: for a tree parsed on its own and then read as
+    /// one of a compile's sources (an imported library).
+    pub fn with_file(self, file: FileId) -> Span {
+        Span::in_file(file, self.start, self.end)
     }
 
     pub fn range(self) -> Range<usize> {
@@ -166,6 +172,18 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// The same diagnostic about the source `file` (see [`Span::with_file`]).
+    pub fn with_file(mut self, file: FileId) -> Self {
+        self.span = self.span.with_file(file);
+        for related in &mut self.related {
+            related.span = related.span.with_file(file);
+        }
+        for fix in &mut self.fixes {
+            fix.span = fix.span.with_file(file);
+        }
+        self
     }
 }
 

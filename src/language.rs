@@ -271,6 +271,15 @@ pub static KEYWORDS: &[Keyword] = &[
     ),
     // The policy
     row(
+        "use",
+        &[Policy],
+        "the path of a library file in quotes, relative to this file",
+        REPEATS,
+        &["importiere"],
+        "takes organisations, activities, sections and defaults from a library",
+        "use \"lib/hosting.klar\"",
+    ),
+    row(
         "language",
         &[Policy],
         "one word without quotes: `de` or `en`",

@@ -12,6 +12,7 @@ mod compile;
 pub mod derive;
 pub mod diagnostic;
 pub mod explain;
+pub mod imports;
 mod labels;
 pub mod language;
 mod law;
@@ -27,7 +28,7 @@ pub mod source;
 pub mod syntax;
 pub mod text;
 
-pub use compile::{Outcome, compile, compile_with, decode};
+pub use compile::{Outcome, compile, compile_in, compile_with, decode};
 
 /// The day the embedded law data were last compared with their sources, for `--version`.
 pub fn law_checked() -> &'static str {

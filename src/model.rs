@@ -366,6 +366,10 @@ pub struct Activity {
     pub withdrawal: Vec<Prose>,
     pub sections: Vec<Section>,
     pub allowances: Vec<Allowance>,
+    /// Taken from a library (`from`) that could not give it: the error says so, and the
+    /// checker does not also list every fact it lacks.
+    #[serde(skip)]
+    pub incomplete: bool,
     #[serde(skip)]
     pub span: Span,
 }
@@ -406,6 +410,10 @@ pub struct LegalBasis {
     /// Whether the activity took this basis from `defaults` (its span is then in the defaults).
     #[serde(skip)]
     pub inherited: bool,
+    /// `state-law`: the general basis of the state's act is one of the laws, added when the
+    /// notice is derived (a library does not know the state of the policy that uses it).
+    #[serde(skip)]
+    pub state_law: bool,
 }
 
 /// A GDPR provision that can be a legal basis.

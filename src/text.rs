@@ -92,6 +92,14 @@ impl Text {
         Some(source + (at - text))
     }
 
+    /// The same text, its span in the source `file` (see [`Span::with_file`]).
+    pub fn with_file(&self, file: crate::source::FileId) -> Text {
+        Text {
+            span: self.span.with_file(file),
+            ..self.clone()
+        }
+    }
+
     pub fn into_string(self) -> String {
         self.text
     }

@@ -4,10 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use klartext::compile;
+use klartext::check::Options;
+use klartext::imports::Project;
 use klartext::language::{Context, KEYWORDS, in_context, keyword_in};
 use klartext::lower::lower;
 use klartext::syntax::parse;
+use klartext::compile_in;
 
 mod common;
 use common::klar_examples;
@@ -114,12 +116,25 @@ fn every_example_parses_and_uses_keywords_where_they_may_stand() {
     }
 }
 
+/// Complete examples compile, in a project that holds the libraries the reference shows (an
+/// example whose first line is a comment naming its file, `# lib/hosting.klar`).
 #[test]
 fn complete_examples_compile() {
+    let project = tempfile::tempdir().unwrap();
+    for example in examples() {
+        let first = example.lines().next().unwrap_or_default();
+        if let Some(path) = first.strip_prefix("# ").filter(|p| p.ends_with(".klar")) {
+            let path = project.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, &example).unwrap();
+        }
+    }
     let complete: Vec<String> = examples().into_iter().filter(|e| is_complete(e)).collect();
     assert!(!complete.is_empty(), "no complete example found");
+    let name = project.path().join("example.klar").display().to_string();
+    let libraries = Project::new(project.path());
     for example in &complete {
-        let outcome = compile("example.klar", example.as_bytes());
+        let outcome = compile_in(&libraries, &name, example.as_bytes(), Options::default());
         let errors: Vec<String> = outcome
             .diagnostics
             .iter()

@@ -74,7 +74,7 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     // takes its facts, not as an activity of its own.
     let processing = activities.iter().any(|activity| !activity.notice_wide);
     for (index, activity) in activities.iter().enumerate() {
-        if activity.notice_wide && processing {
+        if (activity.notice_wide && processing) || activity.incomplete {
             continue;
         }
         // Findings on facts the activity inherited from `defaults` point into the defaults, but

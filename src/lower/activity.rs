@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::imports::Kind;
 use crate::language::{self, Context};
 use crate::model::*;
 use crate::syntax::{Item, Value, ValueKind};
@@ -12,9 +13,27 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn activity(&mut self, item: &Item) -> Activity {
+        if let Some(from) = self.taken_from(item, "activity") {
+            return self.activity_from(item, from);
+        }
         let (id, title) = self.header(item, "activity", "activity newsletter \"Newsletter\" {");
         let mut activity = empty_activity(id, title, item.span);
         self.activity_facts(item, &mut activity, "activity");
+        activity
+    }
+
+    /// `activity kontakt from std.contact-form { retention 6 months }`: the library's activity,
+    /// with every fact the block states in place of the library's.
+    fn activity_from(&mut self, item: &Item, from: TakenFrom) -> Activity {
+        let id = from.id.or_else(|| Some(own_id(&from.base.id)));
+        let mut activity = empty_activity(id, from.title.unwrap_or_default(), item.span);
+        if item.block.is_some() {
+            self.activity_facts(item, &mut activity, "activity");
+        }
+        match self.take_once(&from.base, Kind::Activity, |l, item| l.activity(item)) {
+            Some(base) => adopt(&mut activity, base),
+            None => activity.incomplete = true,
+        }
         activity
     }
 
@@ -23,11 +42,42 @@ impl Lowerer<'_> {
     /// for all processing instead of in every activity. Returns the defaults and whether `once`.
     pub(super) fn defaults(&mut self, item: &Item, once_allowed: bool) -> (Activity, bool) {
         let mut once = false;
-        match item.values.as_slice() {
-            [] => {}
-            [value] if once_allowed && matches!(&value.kind, ValueKind::Word(w) if w == "once") => {
+        let values = match item.values.as_slice() {
+            [first, rest @ ..]
+                if once_allowed && matches!(&first.kind, ValueKind::Word(w) if w == "once") =>
+            {
                 once = true;
+                rest
             }
+            values => values,
+        };
+        if let [from_word, base_value] = values
+            && matches!(&from_word.kind, ValueKind::Word(w) if w == "from")
+            && let ValueKind::Word(base) = &base_value.kind
+        {
+            let base = Reference {
+                id: base.clone(),
+                span: base_value.span,
+            };
+            let mut defaults = empty_activity(None, Text::unwritten(""), item.span);
+            if item.block.is_some() {
+                self.activity_facts(item, &mut defaults, "defaults");
+            }
+            let taken = self.take_once(&base, Kind::Defaults, |l, item| {
+                // A library names its defaults (`defaults hosting { … }`); the name is not a value.
+                let unnamed = Item {
+                    values: Vec::new(),
+                    ..item.clone()
+                };
+                l.defaults(&unnamed, false).0
+            });
+            if let Some(taken) = taken {
+                inherit(&mut defaults, &taken);
+            }
+            return (defaults, once);
+        }
+        match values {
+            [] => {}
             [value, ..] => {
                 let expected = if once_allowed {
                     "nothing, or `once`, before the block"
@@ -214,11 +264,18 @@ impl Lowerer<'_> {
             text: None,
             span: fact.span,
             inherited: false,
+            state_law: false,
         };
         for value in rest {
             match &value.kind {
                 ValueKind::String(law) => basis.laws.push(law.clone()),
-                _ => self.wrong_value(fact, value, "the national law in quotes", EXAMPLE),
+                ValueKind::Word(word) if word == "state-law" => basis.state_law = true,
+                _ => self.wrong_value(
+                    fact,
+                    value,
+                    "the national law in quotes, or `state-law`",
+                    EXAMPLE,
+                ),
             }
         }
         if let Some(items) = &fact.block {
@@ -1119,6 +1176,43 @@ const TRANSFERS: Contradiction = Contradiction {
 
 /// Whether a keyword is a fact that describes one activity only (`text`, `cookie`, …), and so
 /// cannot be a default. Unknown keywords are not: they are reported as unknown.
+/// The head of a block taken from a library: `activity kontakt from std.contact-form "Kontakt"`,
+/// its own id and title both optional.
+pub(super) struct TakenFrom {
+    pub id: Option<String>,
+    pub base: Reference,
+    pub title: Option<Text>,
+}
+
+/// The id a block taken from a library has when it names none: the library's, without the
+/// library's prefix (`std.contact-form` → `contact-form`).
+pub(super) fn own_id(base: &str) -> String {
+    base.rsplit('.').next().unwrap_or(base).to_string()
+}
+
+/// Gives an activity taken from a library everything of the library's that it does not state
+/// itself: the facts, as `defaults` give them, and its title, text, lead-ins, cookies and
+/// sections. The allowances of both hold.
+fn adopt(activity: &mut Activity, base: Activity) {
+    inherit(activity, &base);
+    if activity.title.is_empty() {
+        activity.title = base.title;
+    }
+    if activity.text.is_none() {
+        activity.text = base.text;
+    }
+    for (fact, lead_in) in base.lead_ins {
+        activity.lead_ins.entry(fact).or_insert(lead_in);
+    }
+    if activity.cookies.is_empty() {
+        activity.cookies = base.cookies;
+    }
+    if activity.sections.is_empty() {
+        activity.sections = base.sections;
+    }
+    activity.allowances.extend(base.allowances);
+}
+
 /// The names in the export of the facts a keyword states, for placing the prose written between
 /// them; none for what is not a fact of the list (`text`, `lead-in`, `allow`, …).
 fn fact_keys(keyword: &str) -> &'static [&'static str] {
@@ -1194,6 +1288,7 @@ fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
         withdrawal: Vec::new(),
         sections: Vec::new(),
         allowances: Vec::new(),
+        incomplete: false,
         span,
     }
 }

@@ -16,24 +16,89 @@ mod values;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Fix, Span, did_you_mean};
+use crate::imports::{Imports, Kind};
 use crate::language::Context;
 use crate::law::law;
 use crate::model::*;
 use crate::syntax::{File, Item, Value, ValueKind};
 
-/// Lowers the syntax tree `file` of the policy text `source`.
+/// Lowers the syntax tree `file` of the policy text `source`, which imports nothing but the
+/// standard library.
 pub fn lower(source: &str, file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
+    let mut sources = crate::source::Sources::new("", source);
+    lower_with(source, file, &mut Imports::default(), &mut sources)
+}
+
+/// Lowers the syntax tree `file` of the policy text `source`, taking what it uses from
+/// `imports`; the libraries it takes from are added to `sources`.
+pub fn lower_with(
+    source: &str,
+    file: &File,
+    imports: &mut Imports,
+    sources: &mut crate::source::Sources,
+) -> (Option<Policy>, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         source,
+        imports: Some(Imported { imports, sources }),
         ..Lowerer::default()
     };
     let policy = lowerer.file(file);
     let policy = policy.map(|mut policy| {
+        lowerer.import_organisations(&mut policy);
         lowerer.resolve(&policy);
         policy.symbols = resolve::symbols(&policy);
         policy
     });
+    if let Some(imported) = &lowerer.imports {
+        let unused = imported.imports.unused();
+        lowerer.diagnostics.extend(unused);
+    }
     (policy, lowerer.diagnostics)
+}
+
+/// Lowers every declaration of a library on its own, for the problems a policy that takes it
+/// would meet (`klartext check lib/hosting.klar`), and what may not stand at its top.
+pub fn lower_library(
+    source: &str,
+    file: &File,
+    imports: &mut Imports,
+    sources: &mut crate::source::Sources,
+) -> Vec<Diagnostic> {
+    let mut lowerer = Lowerer {
+        source,
+        imports: Some(Imported { imports, sources }),
+        ..Lowerer::default()
+    };
+    for item in &file.items {
+        match Kind::of(&item.keyword.text) {
+            Some(Kind::Organisation) => {
+                lowerer.organisation(item);
+            }
+            Some(Kind::Activity) => {
+                lowerer.activity(item);
+            }
+            Some(Kind::Section) => {
+                lowerer.section(item, false);
+            }
+            Some(Kind::Defaults) => {
+                let unnamed = Item {
+                    values: item.values.iter().skip(1).cloned().collect(),
+                    ..item.clone()
+                };
+                lowerer.defaults(&unnamed, false);
+            }
+            None => {}
+        }
+    }
+    let mut diagnostics = crate::imports::Top::read(file).problems;
+    diagnostics.extend(lowerer.diagnostics);
+    diagnostics
+}
+
+/// The libraries a compile can take from, and the sources they are added to when taken.
+struct Imported<'a> {
+    imports: &'a mut Imports,
+    sources: &'a mut crate::source::Sources,
 }
 
 const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
@@ -50,11 +115,263 @@ struct Lowerer<'s> {
     suggestions_made: usize,
     /// The blocks whose facts are being lowered, outermost first.
     scopes: Vec<values::Scope>,
+    imports: Option<Imported<'s>>,
+    /// The library declarations being taken, innermost last: one that takes itself is a cycle.
+    taking: Vec<String>,
 }
 
 impl Lowerer<'_> {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// The text of the source a span lies in: the policy's, or an imported library's.
+    fn text_of(&self, span: Span) -> &str {
+        if span.file == crate::source::FileId::MAIN {
+            return self.source;
+        }
+        self.imports
+            .as_ref()
+            .and_then(|imported| imported.imports.text(span.file))
+            .unwrap_or_default()
+    }
+
+    /// `use "lib/hosting.klar"`: read before lowering ([`Imports::resolve`]); here only its
+    /// form is checked.
+    fn use_path(&mut self, fact: &Item) {
+        self.no_block(fact);
+        if !matches!(fact.values.as_slice(), [v] if matches!(v.kind, ValueKind::String(_))) {
+            self.error(crate::imports::use_needs_path(fact.keyword.span));
+        }
+    }
+
+    /// The head of a block taken from a library, if it has `from`: `[id] from base ["Title"]`.
+    /// A malformed head with `from` is reported, and read as far as it goes.
+    fn taken_from(&mut self, item: &Item, what: &str) -> Option<activity::TakenFrom> {
+        let at = item
+            .values
+            .iter()
+            .position(|v| matches!(&v.kind, ValueKind::Word(w) if w == "from"))?;
+        let (before, after) = item.values.split_at(at);
+        let id = match before {
+            [] => None,
+            [
+                Value {
+                    kind: ValueKind::Word(id),
+                    ..
+                },
+            ] => Some(id.clone()),
+            [first, ..] => {
+                self.wrong_value(
+                    item,
+                    first,
+                    "its own id, or nothing, before `from`",
+                    &from_example(what),
+                );
+                None
+            }
+        };
+        let (base, title) = match &after[1..] {
+            [
+                base @ Value {
+                    kind: ValueKind::Word(base_id),
+                    ..
+                },
+                rest @ ..,
+            ] => {
+                let title = match rest {
+                    [] => None,
+                    [
+                        Value {
+                            kind: ValueKind::String(title),
+                            ..
+                        },
+                    ] => Some(title.clone()),
+                    [other, ..] => {
+                        self.wrong_value(
+                            item,
+                            other,
+                            "an optional title in quotes after the library's id",
+                            &from_example(what),
+                        );
+                        None
+                    }
+                };
+                (
+                    Reference {
+                        id: base_id.clone(),
+                        span: base.span,
+                    },
+                    title,
+                )
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "missing-value",
+                        after[0].span,
+                        format!(
+                            "`from` needs the id of the {what} to take, e.g. `std.contact-form`"
+                        ),
+                    )
+                    .with_help(format!("write e.g. `{}`", from_example(what))),
+                );
+                (
+                    Reference {
+                        id: String::new(),
+                        span: after[0].span,
+                    },
+                    None,
+                )
+            }
+        };
+        Some(activity::TakenFrom { id, base, title })
+    }
+
+    /// [`Lowerer::take`], refusing a declaration that is being taken already (it takes itself,
+    /// directly or through others).
+    fn take_once<T>(
+        &mut self,
+        base: &Reference,
+        kind: Kind,
+        lower: impl FnOnce(&mut Self, &Item) -> T,
+    ) -> Option<T> {
+        if base.id.is_empty() {
+            return None;
+        }
+        if self.taking.contains(&base.id) {
+            let circle = self.taking.join(" → ");
+            self.error(
+                Diagnostic::error(
+                    "import-cycle",
+                    base.span,
+                    format!("`{}` is taken from itself: {circle} → {}", base.id, base.id),
+                )
+                .with_help("a declaration cannot be built from itself; take it from another one"),
+            );
+            return None;
+        }
+        self.taking.push(base.id.clone());
+        let taken = self.take(&base.id, kind, base.span, lower);
+        self.taking.pop();
+        taken
+    }
+
+    /// Takes from the libraries every organisation the policy refers to and does not declare
+    /// itself, and reports an organisation the policy declares that a library declares too.
+    fn import_organisations(&mut self, policy: &mut Policy) {
+        let Some(imported) = &self.imports else {
+            return;
+        };
+        let clashes: Vec<Diagnostic> = policy
+            .organisations
+            .iter()
+            .filter(|o| o.span.file == crate::source::FileId::MAIN)
+            .filter_map(|o| {
+                let (_, there) = imported.imports.declared(&o.id)?;
+                Some(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        o.span.head("organisation"),
+                        format!(
+                            "the id `{}` is declared by the policy and by a library it uses",
+                            o.id
+                        ),
+                    )
+                    .with_related(there, "the library declares it here")
+                    .with_help("rename one of them, or remove the policy's and use the library's"),
+                )
+            })
+            .collect();
+        self.diagnostics.extend(clashes);
+        loop {
+            let declared: std::collections::BTreeSet<String> =
+                policy.organisations.iter().map(|o| o.id.clone()).collect();
+            let mut wanted: Vec<Reference> = Vec::new();
+            for activity in policy.activities() {
+                for reference in resolve::organisation_references(activity) {
+                    if !declared.contains(&reference.id)
+                        && !wanted.iter().any(|w| w.id == reference.id)
+                    {
+                        wanted.push(reference.clone());
+                    }
+                }
+            }
+            let mut added = false;
+            for reference in wanted {
+                let provided = self.imports.as_mut().is_some_and(|imported| {
+                    imported.imports.provides(&reference.id, Kind::Organisation)
+                });
+                if !provided {
+                    continue;
+                }
+                if let Some(organisation) = self
+                    .take(
+                        &reference.id,
+                        Kind::Organisation,
+                        reference.span,
+                        |l, item| l.organisation(item),
+                    )
+                    .flatten()
+                {
+                    policy.organisations.push(organisation);
+                    added = true;
+                }
+            }
+            if !added {
+                break;
+            }
+        }
+    }
+
+    /// The declaration `id` of `kind` from the libraries, lowered by `lower`; reports an id no
+    /// library declares at `span`.
+    fn take<T>(
+        &mut self,
+        id: &str,
+        kind: Kind,
+        span: Span,
+        lower: impl FnOnce(&mut Self, &Item) -> T,
+    ) -> Option<T> {
+        let taken = self
+            .imports
+            .as_mut()
+            .and_then(|imported| imported.imports.take(id, kind, imported.sources));
+        match taken {
+            Some(item) => {
+                // What a library declares is lowered in its own scope, not in the block that
+                // takes it.
+                let scopes = std::mem::take(&mut self.scopes);
+                let lowered = lower(self, &item);
+                self.scopes = scopes;
+                Some(lowered)
+            }
+            None => {
+                let suggestion = self
+                    .imports
+                    .as_ref()
+                    .and_then(|imported| imported.imports.suggest(id, kind));
+                let mut problem = Diagnostic::error(
+                    "unknown-import",
+                    span,
+                    format!(
+                        "no library this policy uses declares the {} `{id}`",
+                        kind.keyword()
+                    ),
+                )
+                .with_label("not declared");
+                problem = match suggestion {
+                    Some(s) => problem
+                        .with_help(format!("did you mean `{s}`?"))
+                        .with_fix(span, s.clone(), format!("replace with `{s}`")),
+                    None => problem.with_help(
+                        "import the library that declares it (`use \"lib/….klar\"`), or take one of the standard library (`std.…`, see `docs/std.md`)",
+                    ),
+                };
+                self.error(problem);
+                None
+            }
+        }
     }
 
     fn file(&mut self, file: &File) -> Option<Policy> {
@@ -178,6 +495,7 @@ impl Lowerer<'_> {
                     self.once(&mut policy.preamble, value, fact);
                 }
                 "allow" => policy.allowances.extend(self.allowance(fact)),
+                "use" => self.use_path(fact),
                 "labels" => self.labels(fact, &mut policy.labels),
                 "controller" => {
                     let controller = self.controller(fact);
@@ -498,6 +816,44 @@ impl Lowerer<'_> {
 
     /// A section of prose. In the policy (`in_activity` false) it may group activities too.
     fn section(&mut self, item: &Item, in_activity: bool) -> Section {
+        if let Some(from) = self.taken_from(item, "section") {
+            if item.block.is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "wrong-value",
+                        item.block_span.unwrap_or(item.span),
+                        "a section taken from a library is shown as the library has it",
+                    )
+                    .with_help("remove the block; to change an activity of it, take that activity with `activity … from …`"),
+                );
+            }
+            let id = from
+                .id
+                .clone()
+                .or_else(|| Some(activity::own_id(&from.base.id)));
+            let taken = self.take_once(&from.base, Kind::Section, |l, item| {
+                l.section(item, in_activity)
+            });
+            return match taken {
+                Some(mut section) => {
+                    section.id = id;
+                    if let Some(title) = from.title {
+                        section.title = title;
+                    }
+                    section.span = item.span;
+                    section
+                }
+                None => Section {
+                    id,
+                    anchor: String::new(),
+                    title: from.title.unwrap_or_default(),
+                    text: None,
+                    contents: Vec::new(),
+                    follows: None,
+                    span: item.span,
+                },
+            };
+        }
         let (id, title) = match item.values.as_slice() {
             [] => (None, Text::unwritten("")),
             [
@@ -743,7 +1099,7 @@ impl Lowerer<'_> {
             }
             // One of several lints is removed with its comma; the only one, with its line.
             let (span, line) = if lints.len() == 1 {
-                (fact.span, own_line(self.source, fact.span))
+                (fact.span, own_line(self.text_of(fact.span), fact.span))
             } else if let Some(next) = lints.get(index + 1) {
                 (
                     value.span,
@@ -775,6 +1131,14 @@ fn for_each_activity(parts: &mut [Part], f: &mut impl FnMut(&mut Activity)) {
             Part::Section(section) => for_each_activity(&mut section.contents, f),
             _ => {}
         }
+    }
+}
+
+/// How a block taken from a library is written.
+fn from_example(what: &str) -> String {
+    match what {
+        "section" => "section social-media from std.social-media".to_string(),
+        _ => format!("{what} kontakt from std.contact-form {{ retention 6 months }}"),
     }
 }
 

@@ -121,7 +121,7 @@ impl Lowerer<'_> {
 }
 
 /// Every reference to an organisation an activity makes, its own and those it inherited.
-fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Reference> {
+pub(super) fn organisation_references(activity: &Activity) -> impl Iterator<Item = &Reference> {
     activity
         .recipient_organisations()
         .chain(activity.processors.iter().map(|p| &p.organisation))

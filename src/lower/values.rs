@@ -156,7 +156,7 @@ impl Lowerer<'_> {
                 .source
                 .get(span.range())
                 .is_some_and(|b| b.ends_with('}'));
-            let removal = self.source.get(..span.start).map(|before| {
+            let removal = self.text_of(span).get(..span.start).map(|before| {
                 span.with_bounds(before.trim_end_matches([' ', '\t']).len(), span.end)
             });
             self.error(
@@ -365,7 +365,10 @@ impl Lowerer<'_> {
         let mut previous: Option<&Value> = None;
         for value in run {
             if let Some(previous) = previous {
-                match self.source.get(previous.span.end..value.span.start) {
+                match self
+                    .text_of(value.span)
+                    .get(previous.span.end..value.span.start)
+                {
                     None => current.push(' '),
                     Some(gap) if gap.chars().all(|c| c == ' ' || c == '\t') => {
                         current.push_str(gap)
@@ -376,7 +379,7 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            match self.source.get(value.span.range()) {
+            match self.text_of(value.span).get(value.span.range()) {
                 Some(written) => current.push_str(written),
                 None => current.push_str(&bare_text(value).unwrap_or_default()),
             }

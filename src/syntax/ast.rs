@@ -1,4 +1,5 @@
 use crate::diagnostic::Span;
+use crate::source::FileId;
 use crate::text::Text;
 
 /// A parsed policy source.
@@ -59,6 +60,50 @@ pub enum ValueKind {
     Number(u64),
     /// An identifier: a reference, an enumerated word or a code such as `DE-HE`.
     Word(String),
+}
+
+impl Item {
+    /// The same item with every span in the source `file`: a library is parsed on its own and
+    /// read as one of the sources of each compile that imports it.
+    pub fn with_file(&self, file: FileId) -> Item {
+        Item {
+            keyword: self.keyword.with_file(file),
+            values: self.values.iter().map(|v| v.with_file(file)).collect(),
+            block: self
+                .block
+                .as_ref()
+                .map(|items| items.iter().map(|i| i.with_file(file)).collect()),
+            block_span: self.block_span.map(|s| s.with_file(file)),
+            span: self.span.with_file(file),
+        }
+    }
+}
+
+impl Word {
+    fn with_file(&self, file: FileId) -> Word {
+        Word {
+            text: self.text.clone(),
+            span: self.span.with_file(file),
+        }
+    }
+}
+
+impl Value {
+    fn with_file(&self, file: FileId) -> Value {
+        let kind = match &self.kind {
+            ValueKind::String(text) => ValueKind::String(text.with_file(file)),
+            ValueKind::TextBlock(text) => ValueKind::TextBlock(text.with_file(file)),
+            ValueKind::Duration { amount, unit } => ValueKind::Duration {
+                amount: *amount,
+                unit: unit.with_file(file),
+            },
+            other => other.clone(),
+        };
+        Value {
+            kind,
+            span: self.span.with_file(file),
+        }
+    }
 }
 
 impl ValueKind {
