@@ -5,7 +5,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -46,6 +45,10 @@ enum Command {
         /// Folder with templates that replace the shipped ones (page.html, fragment.html, style.css, notice.md, notice.txt)
         #[arg(long)]
         templates: Option<PathBuf>,
+        /// Write nothing; exit 1 and name the files whose content on disk differs from what the
+        /// policies give (for CI)
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         report: Report,
     },
@@ -194,8 +197,9 @@ pub fn run() -> ExitCode {
             format,
             out,
             templates,
+            check,
             report,
-        } => run_compile(&paths, &format, &out, templates.as_deref(), &report),
+        } => run_compile(&paths, &format, &out, templates.as_deref(), check, &report),
         Command::Check { paths, report } => run_check(&paths, &report),
         Command::Lints { format } => {
             list_lints(format);
@@ -423,6 +427,7 @@ fn run_compile(
     formats: &[Format],
     out: &Path,
     templates: Option<&Path>,
+    check_only: bool,
     report: &Report,
 ) -> u8 {
     if let Some(message) = usage_problem(report) {
@@ -436,6 +441,9 @@ fn run_compile(
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
+    if to_stdout && check_only {
+        return fail("`--check` compares the files in a folder; name it with `--out DIR`");
+    }
     if to_stdout && (files.len() != 1 || formats.len() != 1) {
         return fail("`--out -` writes one format of one policy; name one file and one `--format`");
     }
@@ -459,55 +467,116 @@ fn run_compile(
         },
         None => Renderer::new(),
     };
-    if !to_stdout {
+    if !to_stdout && !check_only {
         output::remove_stale_temporaries(out);
     }
-    // Policies are compiled and written in parallel; what is reported comes afterwards, in the
-    // order of the files, so the output of a run does not depend on scheduling.
-    let written = AtomicUsize::new(0);
     let project = report.project();
-    let results: Vec<Result<(Compiled, Vec<Document>), String>> = files
-        .par_iter()
-        .zip(&plan)
-        .map(|(path, outputs)| {
-            let compiled = read_and_compile(path, report, &project)?;
-            let outcome = &compiled.outcome;
-            let documents = match outcome.policy() {
-                Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
-                Some(policy) => render_all(&renderer, policy, path, &formats)?,
-                None => Vec::new(),
-            };
-            if to_stdout {
-                return Ok((compiled, documents));
-            }
-            write_documents(&documents, outputs)?;
-            written.fetch_add(documents.len(), Ordering::Relaxed);
-            Ok((compiled, Vec::new()))
-        })
-        .collect();
     let mut reporter = Reporter::new(report, !to_stdout);
-    for result in results {
-        let (compiled, documents) = match result {
-            Ok(compiled) => compiled,
-            Err(message) => return fail(message),
-        };
-        reporter.report(&compiled, report.message_format);
-        let mut stdout = std::io::stdout().lock();
-        for (_, text) in &documents {
-            if let Err(error) = stdout.write_all(text.as_bytes()) {
-                return fail(format!("cannot write to standard output: {error}"));
+    let mut written = 0;
+    let mut differing: Vec<PathBuf> = Vec::new();
+    // Policies are compiled and written in parallel, a batch at a time; what is reported comes
+    // in the order of the files, so the output of a run does not depend on scheduling, and each
+    // policy is dropped once reported, so memory does not grow with the number of policies.
+    let batch = rayon::current_num_threads().max(1) * 4;
+    for (files, plan) in files.chunks(batch).zip(plan.chunks(batch)) {
+        let results: Vec<Result<Processed, String>> = files
+            .par_iter()
+            .zip(plan)
+            .map(|(path, outputs)| {
+                let mut compiled = read_and_compile(path, report, &project)?;
+                let outcome = &compiled.outcome;
+                let documents = match outcome.policy() {
+                    Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => {
+                        Vec::new()
+                    }
+                    Some(policy) => render_all(&renderer, policy, path, &formats)?,
+                    None => Vec::new(),
+                };
+                // Only the diagnostics and their sources are reported from here on.
+                compiled.outcome.model = None;
+                let mut processed = Processed {
+                    compiled,
+                    documents: Vec::new(),
+                    written: 0,
+                    differing: Vec::new(),
+                };
+                if to_stdout {
+                    processed.documents = documents;
+                } else if check_only {
+                    processed.differing = differing_outputs(&documents, outputs)?;
+                } else {
+                    write_documents(&documents, outputs)?;
+                    processed.written = documents.len();
+                }
+                Ok(processed)
+            })
+            .collect();
+        for result in results {
+            let processed = match result {
+                Ok(processed) => processed,
+                Err(message) => return fail(message),
+            };
+            reporter.report(&processed.compiled, report.message_format);
+            written += processed.written;
+            differing.extend(processed.differing);
+            let mut stdout = std::io::stdout().lock();
+            for (_, text) in &processed.documents {
+                if let Err(error) = stdout.write_all(text.as_bytes()) {
+                    return fail(format!("cannot write to standard output: {error}"));
+                }
             }
         }
     }
     reporter.summary(files.len(), report.message_format);
-    if report.message_format == MessageFormat::Human && !to_stdout {
-        eprintln!("wrote {} files to {}", written.into_inner(), out.display());
+    if check_only {
+        for path in &differing {
+            eprintln!("differs from its policy: {}", path.display());
+        }
+        if report.message_format == MessageFormat::Human {
+            match differing.len() {
+                0 => eprintln!("the files in {} are what the policies give", out.display()),
+                n => eprintln!(
+                    "{} in {} {} from what the policies give",
+                    count(n, "file"),
+                    out.display(),
+                    if n == 1 { "differs" } else { "differ" }
+                ),
+            }
+        }
+    } else if report.message_format == MessageFormat::Human && !to_stdout {
+        eprintln!("wrote {written} files to {}", out.display());
     }
-    if reporter.failed(report.deny_warnings) {
+    if reporter.failed(report.deny_warnings) || !differing.is_empty() {
         INPUT_ERRORS
     } else {
         0
     }
+}
+
+/// What compiling one policy of a `compile` run gave.
+struct Processed {
+    compiled: Compiled,
+    /// The notice, when it goes to standard output.
+    documents: Vec<Document>,
+    /// How many files were written.
+    written: usize,
+    /// With `--check`: the output files whose content differs from the notice.
+    differing: Vec<PathBuf>,
+}
+
+/// The planned output files whose content is not the document's: missing, unreadable or other.
+fn differing_outputs(documents: &[Document], outputs: &[Output]) -> Result<Vec<PathBuf>, String> {
+    let mut differing = Vec::new();
+    for (format, text) in documents {
+        let output = outputs
+            .iter()
+            .find(|output| output.format == *format)
+            .ok_or_else(|| format!("no output file was planned for {}", format.name()))?;
+        if std::fs::read(&output.path).ok().as_deref() != Some(text.as_bytes()) {
+            differing.push(output.path.clone());
+        }
+    }
+    Ok(differing)
 }
 
 /// A problem with the report options that clap cannot see: a lint both denied and warned.

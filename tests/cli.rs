@@ -1139,3 +1139,57 @@ fn a_policy_is_read_from_standard_input_as_stdin() {
         stderr(&output)
     );
 }
+
+#[test]
+fn compile_check_names_the_outputs_that_differ_and_writes_nothing() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("minimal.klar"), MINIMAL).unwrap();
+    let check = || {
+        klartext(
+            &["compile", "minimal.klar", "--check", "--out", "out"],
+            dir.path(),
+        )
+    };
+    let missing = check();
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("4 files in out differ"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!dir.path().join("out").exists(), "--check wrote the folder");
+    let written = klartext(&["compile", "minimal.klar", "--out", "out"], dir.path());
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let same = check();
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    std::fs::write(dir.path().join("out/minimal.md"), "edited by hand\n").unwrap();
+    let edited = check();
+    assert_eq!(edited.status.code(), Some(1));
+    assert!(
+        stderr(&edited).contains("differs from its policy: out/minimal.md"),
+        "{}",
+        stderr(&edited)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/minimal.md")).unwrap(),
+        "edited by hand\n"
+    );
+}
+
+#[test]
+fn a_library_in_a_folder_is_checked_and_writes_no_notice() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("site")).unwrap();
+    std::fs::write(dir.path().join("site/minimal.klar"), MINIMAL).unwrap();
+    std::fs::write(
+        dir.path().join("site/shared.klar"),
+        "organisation rechenzentrum \"Rechenzentrum\" {\n  address \"Weg 1\", \"12345 Ort\"\n}\n",
+    )
+    .unwrap();
+    let output = klartext(&["compile", "site", "--out", "out"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut names = names_in(&dir.path().join("out"));
+    names.sort();
+    assert!(names.iter().all(|n| n.starts_with("minimal.")), "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
+}
