@@ -1012,6 +1012,50 @@ mod tests {
     }
 
     #[test]
+    fn the_table_knows_the_context_of_every_block_lowering_enters() {
+        /// The context of the block that holds the item `marker`, following the blocks from
+        /// the top of the file as [`crate::language::block_context`] names them.
+        fn context_of(items: &[Item], context: Context, marker: &str) -> Option<Context> {
+            for item in items {
+                if item.keyword.text == marker {
+                    return Some(context);
+                }
+                let inner = item.block.as_deref().unwrap_or_default();
+                let Some(found) = crate::language::block_context(context, &item.keyword.text)
+                    .and_then(|block| context_of(inner, block, marker))
+                else {
+                    continue;
+                };
+                return Some(found);
+            }
+            None
+        }
+        for &context in Context::ALL {
+            let Some(source) = policy_with(context, "xylophon \"x\"") else {
+                continue;
+            };
+            let parsed = crate::syntax::parse(&source);
+            assert_eq!(
+                context_of(&parsed.file.items, Context::File, "xylophon"),
+                Some(context),
+                "{source}"
+            );
+        }
+        assert_eq!(
+            crate::language::block_context(Context::Policy, "labels"),
+            None
+        );
+        assert_eq!(
+            crate::language::block_context(Context::Controller, "country"),
+            None
+        );
+        assert_eq!(
+            crate::language::block_context(Context::Activity, "retention"),
+            None
+        );
+    }
+
+    #[test]
     fn help_for_an_unknown_keyword_comes_from_the_table() {
         for &context in Context::ALL {
             // The defaults hold an activity's facts and are reported as one.
