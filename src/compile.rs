@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::lower::lower;
 use crate::model::Policy;
 use crate::source::Sources;
-use crate::syntax::parse;
+use crate::syntax::{File, parse};
 
 /// What compiling one policy source produced.
 pub struct Outcome {
@@ -41,14 +41,26 @@ pub fn compile(name: &str, bytes: &[u8]) -> Outcome {
 
 /// Compiles one policy source, checking it as `options` say.
 pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcome {
+    compile_keeping_tree(name, bytes, options).0
+}
+
+/// Compiles one policy source and keeps the syntax tree it was lowered from (empty for bytes
+/// that are not UTF-8). The language server needs the tree to tell what stands at the cursor,
+/// which the model no longer says; keeping it spares a second parse on every keystroke.
+pub(crate) fn compile_keeping_tree(
+    name: &str,
+    bytes: &[u8],
+    options: check::Options,
+) -> (Outcome, File) {
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(diagnostic) => {
-            return Outcome {
+            let outcome = Outcome {
                 source: Sources::new(name, String::from_utf8_lossy(bytes).into_owned()),
                 model: None,
                 diagnostics: vec![*diagnostic],
             };
+            return (outcome, File::default());
         }
     };
     let source = Sources::new(name, text.clone());
@@ -62,11 +74,12 @@ pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcom
         diagnostics.extend(check::check(policy, options));
     }
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
-    Outcome {
+    let outcome = Outcome {
         source,
         model,
         diagnostics,
-    }
+    };
+    (outcome, parsed.file)
 }
 
 /// Bytes to text: UTF-8, with a byte order mark allowed and removed.

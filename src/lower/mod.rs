@@ -36,8 +36,8 @@ pub fn lower(source: &str, file: &File) -> (Option<Policy>, Vec<Diagnostic>) {
     (policy, lowerer.diagnostics)
 }
 
-const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
-const TIME_UNITS: &[&str] = &[
+pub(crate) const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
+pub(crate) const TIME_UNITS: &[&str] = &[
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
     "year", "years",
 ];

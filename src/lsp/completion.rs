@@ -1,0 +1,460 @@
+//! `textDocument/completion`: what may be written at the cursor.
+//!
+//! At the start of a fact, the keywords of the block the cursor is in (inside an activity, the
+//! facts of an activity: [`language::in_context`]), less those that may stand once and already
+//! do. After a keyword, its values: the declared ids where a reference is expected
+//! (`processor `), lint names after `allow`, state and country codes, units after a number,
+//! rights, legal-basis articles, safeguards, and the words a keyword takes (`none`, `public`).
+//! Nothing inside quotes or comments.
+
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
+    CompletionTriggerKind, Documentation, MarkupContent, MarkupKind, TextEdit,
+};
+
+use super::cursor;
+use super::{Answer, Document, hover};
+use crate::diagnostic::Span;
+use crate::language::{self, Context};
+use crate::law::law;
+use crate::lints::LINTS;
+use crate::lower::{SAFEGUARDS, TIME_UNITS};
+use crate::syntax::{Item, ValueKind};
+
+pub fn completion(
+    document: &Document,
+    params: CompletionParams,
+) -> Answer<Option<CompletionResponse>> {
+    let Some(offset) = document.offset(params.text_document_position.position) else {
+        return Ok(None);
+    };
+    let text = document.text.as_str();
+    if in_text_or_comment(document, offset) {
+        return Ok(None);
+    }
+    let start = word_start(text, offset);
+    // A space typed at the start of a line is indentation, not a request for keywords.
+    let by_space = params
+        .context
+        .is_some_and(|context| context.trigger_kind == CompletionTriggerKind::TRIGGER_CHARACTER);
+    let offers = match site(document, offset, start) {
+        Site::Keyword {
+            context,
+            block,
+            typed,
+        } if !by_space => keywords(context, block, typed),
+        Site::Value {
+            context,
+            item,
+            index,
+        } => values(document, context, item, index, start),
+        _ => Vec::new(),
+    };
+    let range = document.lines.range(Span::new(start, offset));
+    let items = offers
+        .into_iter()
+        .enumerate()
+        .map(|(order, offer)| CompletionItem {
+            label: offer.label.clone(),
+            kind: Some(offer.kind),
+            detail: offer.detail,
+            documentation: offer.documentation.map(|value| {
+                Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value,
+                })
+            }),
+            // Ours is the order of the notice (keywords) or of the source (ids).
+            sort_text: Some(format!("{order:04}")),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, offer.label))),
+            ..CompletionItem::default()
+        })
+        .collect();
+    Ok(Some(CompletionResponse::Array(items)))
+}
+
+/// One thing that may be written at the cursor.
+struct Offer {
+    label: String,
+    kind: CompletionItemKind,
+    detail: Option<String>,
+    documentation: Option<String>,
+}
+
+impl Offer {
+    fn new(label: impl Into<String>, kind: CompletionItemKind, detail: impl Into<String>) -> Offer {
+        Offer {
+            label: label.into(),
+            kind,
+            detail: Some(detail.into()).filter(|d: &String| !d.is_empty()),
+            documentation: None,
+        }
+    }
+}
+
+/// Where the cursor stands.
+enum Site<'t> {
+    /// Where a fact starts, in a block of `context`.
+    Keyword {
+        context: Context,
+        block: Option<&'t Item>,
+        /// The item whose keyword is being typed, if the tree has it.
+        typed: Option<&'t Item>,
+    },
+    /// After the keyword of `item`, where its value number `index` goes.
+    Value {
+        context: Context,
+        item: &'t Item,
+        index: usize,
+    },
+    Nothing,
+}
+
+/// Where the cursor at `offset`, in a word that starts at `start`, stands.
+fn site<'t>(document: &'t Document, offset: usize, start: usize) -> Site<'t> {
+    let text = document.text.as_str();
+    let tree = &document.tree;
+    let scopes = cursor::scopes(tree, text, offset);
+    let Some(&(context, block)) = scopes.last() else {
+        return Site::Nothing;
+    };
+    let items = block.map_or(tree.items.as_slice(), |item| {
+        item.block.as_deref().unwrap_or_default()
+    });
+    // The last item that starts before the word: the cursor may be in its values.
+    if let Some(item) = items.iter().rev().find(|item| item.span.start <= start) {
+        if item.keyword.span.start == start {
+            return Site::Keyword {
+                context,
+                block,
+                typed: Some(item),
+            };
+        }
+        let continues = start >= item.keyword.span.end
+            && (start <= item.span.end || goes_on(&text[item.span.end..start]));
+        if continues {
+            let index = item
+                .values
+                .iter()
+                .filter(|value| value.span.end <= start && value.span.start < start)
+                .count();
+            return Site::Value {
+                context,
+                item,
+                index,
+            };
+        }
+    }
+    let before = &text[..start];
+    let fact_start = before.rfind(['\n', '\r', '{', ';']).map_or(0, |at| at + 1);
+    if before[fact_start..].chars().all(|c| c == ' ' || c == '\t') {
+        Site::Keyword {
+            context,
+            block,
+            typed: None,
+        }
+    } else {
+        Site::Nothing
+    }
+}
+
+/// Whether the text between the end of an item and the cursor keeps the cursor in the item:
+/// spaces, or a comma that continues the list, also on the next line.
+fn goes_on(gap: &str) -> bool {
+    let gap = gap.trim_start_matches([' ', '\t']);
+    match gap.strip_prefix(',') {
+        Some(rest) => rest.chars().all(char::is_whitespace),
+        None => gap.is_empty(),
+    }
+}
+
+/// Where the word the cursor is in (or right after) starts: ids, keywords and articles
+/// (`6(1)(e)`) count as one word.
+fn word_start(text: &str, offset: usize) -> usize {
+    let before = &text.as_bytes()[..offset];
+    let length = before
+        .iter()
+        .rev()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'(' | b')'))
+        .count();
+    offset - length
+}
+
+/// Whether the cursor is inside quotes, a text block or a comment, where nothing is completed.
+fn in_text_or_comment(document: &Document, offset: usize) -> bool {
+    fn in_text(items: &[Item], offset: usize) -> bool {
+        items.iter().any(|item| {
+            item.values.iter().any(|value| {
+                matches!(value.kind, ValueKind::String(_) | ValueKind::TextBlock(_))
+                    && value.span.start < offset
+                    && offset < value.span.end
+            }) || in_text(item.block.as_deref().unwrap_or_default(), offset)
+        })
+    }
+    if in_text(&document.tree.items, offset) {
+        return true;
+    }
+    // The line up to the cursor: a quote still open, or a `#` outside quotes.
+    let text = &document.text[..offset];
+    let line = &text[text.rfind(['\n', '\r']).map_or(0, |at| at + 1)..];
+    let mut quoted = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => {
+                chars.next();
+            }
+            '#' if !quoted => return true,
+            _ => {}
+        }
+    }
+    quoted
+}
+
+/// The keywords that may start a fact in a block of `context`: each once if it may stand only
+/// once and the block does not have it yet (apart from the one being typed).
+fn keywords(context: Context, block: Option<&Item>, typed: Option<&Item>) -> Vec<Offer> {
+    let present: Vec<&str> = block
+        .and_then(|block| block.block.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .filter(|item| typed.is_none_or(|typed| !std::ptr::eq(*item, typed)))
+        .map(|item| item.keyword.text.as_str())
+        .collect();
+    language::in_context(context)
+        .filter(|keyword| keyword.repeats || !present.contains(&keyword.name))
+        .map(|keyword| Offer {
+            documentation: Some(hover::keyword_text(keyword)),
+            ..Offer::new(
+                keyword.name,
+                CompletionItemKind::KEYWORD,
+                keyword.description,
+            )
+        })
+        .collect()
+}
+
+/// The values that may follow the keyword of `item` as its value number `index`.
+fn values(
+    document: &Document,
+    context: Context,
+    item: &Item,
+    index: usize,
+    start: usize,
+) -> Vec<Offer> {
+    let keyword = item.keyword.text.as_str();
+    let previous = item.values.get(index.wrapping_sub(1));
+    // After a number, or in place of a duration's unit, comes a unit.
+    let amount = match previous.map(|value| &value.kind) {
+        Some(ValueKind::Number(amount)) => Some(*amount),
+        _ => item.values.iter().find_map(|value| match &value.kind {
+            ValueKind::Duration { amount, unit } if unit.span.start == start => Some(*amount),
+            _ => None,
+        }),
+    };
+    if let Some(amount) = amount {
+        return units(amount);
+    }
+    let in_activity = matches!(context, Context::Activity | Context::Defaults);
+    match (keyword, context) {
+        ("allow", _) => lints(item),
+        ("state", Context::Policy) => states(),
+        ("language", Context::Policy) => words(&[("de", "German"), ("en", "English")]),
+        ("defaults", Context::Policy) if index == 0 => words(&[(
+            "once",
+            "the notice says the defaults once for all processing",
+        )]),
+        ("kind", Context::Controller) => words(&[
+            ("public", "a public body (the default)"),
+            ("private", "a company or an association"),
+        ]),
+        ("country", context) if context.has_contact_details() => countries(),
+        ("right", Context::Rights) => rights(),
+        ("provider", Context::Cookie) => organisations(document),
+        ("processor" | "joint-controller" | "operator", _) if in_activity => {
+            organisations(document)
+        }
+        ("partner", _) if in_activity && index == 0 => organisations(document),
+        ("recipients" | "recipient" | "transfer", _) if in_activity && index == 0 => {
+            let mut offers = words(&[("none", "there are none")]);
+            offers.extend(organisations(document));
+            offers
+        }
+        ("recipients" | "recipient", _) if in_activity => organisations(document),
+        ("transfer", _) if in_activity && index == 1 => safeguards(),
+        ("controller", _) if in_activity && index == 0 => controllers(document),
+        ("basis", _) if in_activity && index == 0 => articles(),
+        ("retention", _) if in_activity && index == 0 => words(&[
+            ("at-most", "an upper limit: `retention at-most 1 year`"),
+            ("until", "until an event: `retention until \"…\"`"),
+            (
+                "statutory",
+                "a statutory period, with the law: `retention statutory \"§ 147 AO\"`",
+            ),
+            (
+                "criteria",
+                "the criteria for the period: `retention criteria \"…\"`",
+            ),
+            (
+                "archive",
+                "offered to an archive: `retention archive \"Stadtarchiv …\" \"law\"`",
+            ),
+        ]),
+        ("automated-decisions", _) if in_activity && index == 0 => {
+            words(&[("none", "there are none")])
+        }
+        ("lead-in", _) if in_activity && index == 0 => words(&[
+            ("data", "a sentence before the list of data"),
+            ("purpose", "a sentence before the list of purposes"),
+        ]),
+        _ => Vec::new(),
+    }
+}
+
+fn words(words: &[(&str, &str)]) -> Vec<Offer> {
+    words
+        .iter()
+        .map(|(word, detail)| Offer::new(*word, CompletionItemKind::KEYWORD, *detail))
+        .collect()
+}
+
+/// The lints an `allow` can accept, less those it names already.
+fn lints(item: &Item) -> Vec<Offer> {
+    let named: Vec<&str> = item
+        .values
+        .iter()
+        .filter_map(|value| match &value.kind {
+            ValueKind::Word(word) => Some(word.as_str()),
+            _ => None,
+        })
+        .collect();
+    LINTS
+        .iter()
+        // An unused `allow` cannot itself be allowed: it is found after the allowances.
+        .filter(|lint| lint.name != "unused-allow" && !named.contains(&lint.name))
+        .map(|lint| Offer {
+            documentation: hover::lint(lint.name),
+            ..Offer::new(lint.name, CompletionItemKind::VALUE, lint.summary)
+        })
+        .collect()
+}
+
+fn states() -> Vec<Offer> {
+    law()
+        .states
+        .iter()
+        .map(|state| {
+            Offer::new(
+                &state.code,
+                CompletionItemKind::ENUM_MEMBER,
+                format!("{}: {}", state.name, state.act),
+            )
+        })
+        .collect()
+}
+
+fn countries() -> Vec<Offer> {
+    law()
+        .countries
+        .iter()
+        .map(|country| Offer::new(&country.code, CompletionItemKind::ENUM_MEMBER, &country.de))
+        .collect()
+}
+
+fn rights() -> Vec<Offer> {
+    law()
+        .rights
+        .iter()
+        .map(|right| {
+            Offer::new(
+                &right.kind,
+                CompletionItemKind::ENUM_MEMBER,
+                format!("Art. {}: {}", right.article, right.de),
+            )
+        })
+        .collect()
+}
+
+/// The articles a legal basis may name, each with its point where it has points (`6(1)` alone
+/// is incomplete).
+fn articles() -> Vec<Offer> {
+    let bases = &law().legal_bases;
+    bases
+        .iter()
+        .filter(|basis| {
+            !bases.iter().any(|other| {
+                other.code.len() > basis.code.len() && other.code.starts_with(&basis.code)
+            })
+        })
+        .map(|basis| Offer::new(&basis.code, CompletionItemKind::CONSTANT, &basis.de))
+        .collect()
+}
+
+/// What a safeguard of a transfer means, for a word that is one.
+pub(super) fn safeguard(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "adequacy" => "an adequacy decision of the Commission for the country (Art. 45)",
+        "dpf" => "the EU-US Data Privacy Framework (United States only)",
+        "scc" => "standard contractual clauses (Art. 46(2)(c))",
+        "bcr" => "binding corporate rules (Art. 47)",
+        "derogation" => "a derogation of Art. 49(1), with its point: `derogation 49(1)(a)`",
+        "none" => "no safeguard: the checker reports the transfer",
+        _ => return None,
+    })
+}
+
+fn safeguards() -> Vec<Offer> {
+    SAFEGUARDS
+        .iter()
+        .map(|word| {
+            let meaning = safeguard(word).unwrap_or_default();
+            Offer::new(*word, CompletionItemKind::ENUM_MEMBER, meaning)
+        })
+        .collect()
+}
+
+/// The units of time, singular after 1 and plural after any other number.
+fn units(amount: u64) -> Vec<Offer> {
+    TIME_UNITS
+        .iter()
+        .filter(|unit| unit.ends_with('s') != (amount == 1))
+        .map(|unit| Offer::new(*unit, CompletionItemKind::UNIT, ""))
+        .collect()
+}
+
+/// The organisations of the policy, in the order of their declarations, each once.
+fn organisations(document: &Document) -> Vec<Offer> {
+    let Some(policy) = document.policy() else {
+        return Vec::new();
+    };
+    let mut offers: Vec<Offer> = Vec::new();
+    for organisation in &policy.organisations {
+        if offers.iter().all(|offer| offer.label != organisation.id) {
+            offers.push(Offer::new(
+                &organisation.id,
+                CompletionItemKind::REFERENCE,
+                organisation.name.as_str(),
+            ));
+        }
+    }
+    offers
+}
+
+/// The controllers of the policy that have an id.
+fn controllers(document: &Document) -> Vec<Offer> {
+    let Some(policy) = document.policy() else {
+        return Vec::new();
+    };
+    policy
+        .contents
+        .iter()
+        .filter_map(|part| match part {
+            crate::model::Part::Controller(controller) => controller
+                .id
+                .as_ref()
+                .map(|id| Offer::new(id, CompletionItemKind::REFERENCE, controller.name.as_str())),
+            _ => None,
+        })
+        .collect()
+}
