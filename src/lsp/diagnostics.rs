@@ -37,7 +37,7 @@ pub fn convert(document: &Document, diagnostic: &Diagnostic) -> lsp_types::Diagn
         message.push_str("\nlaw: ");
         message.push_str(law);
     }
-    let related = diagnostic
+    let related: Vec<DiagnosticRelatedInformation> = diagnostic
         .related
         .iter()
         .filter(|related| related.span.file == FileId::MAIN)
@@ -59,7 +59,7 @@ pub fn convert(document: &Document, diagnostic: &Diagnostic) -> lsp_types::Diagn
         code_description: None,
         source: Some("klartext".to_string()),
         message,
-        related_information: Some(related),
+        related_information: (!related.is_empty()).then_some(related),
         tags: unused.then(|| vec![DiagnosticTag::UNNECESSARY]),
         data: explained.then(
             || serde_json::json!({ "explain": format!("klartext explain {}", diagnostic.name) }),

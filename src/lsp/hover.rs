@@ -11,8 +11,9 @@ use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 use super::cursor::{self, Token};
 use super::{Answer, Document, completion, navigation};
 use crate::language::{self, Keyword};
-use crate::law::{Bodies, law};
+use crate::law::{Bodies, cite, law};
 use crate::lints::LINTS;
+use crate::model::Language;
 use crate::syntax::ValueKind;
 
 pub fn hover(document: &Document, params: HoverParams) -> Answer<Option<Hover>> {
@@ -106,8 +107,11 @@ fn word_text(document: &Document, token: &Token) -> Option<String> {
 fn legal_basis(code: &str) -> Option<String> {
     let basis = law().legal_basis(code)?;
     let mut text = format!(
-        "**Art. {code} DSGVO**: {}\n\n{} (Art. {code} GDPR)",
-        basis.de, basis.en
+        "**{}** ({}): {}\n\n{}",
+        cite(code, Language::De),
+        cite(code, Language::En),
+        basis.de,
+        basis.en
     );
     if basis.needs_law {
         text.push_str("\n\nNeeds the Union or member-state law the processing rests on (Art. 6(3)): name it after the article, e.g. `basis 6(1)(e) \"§ 3 HDSIG\"`.");
