@@ -343,6 +343,11 @@ fn an_editing_session_over_standard_input_and_output() {
     let organisations = declared(&text, "organisation");
     assert!(organisations.len() > 10, "{organisations:?}");
     assert_eq!(labels, organisations);
+    // Each replaces the word at the cursor.
+    assert_eq!(
+        completion[0]["textEdit"]["range"],
+        json!({"start": position(&text, processor), "end": position(&text, processor + "sitepark".len())})
+    );
 
     // At the start of a line in an activity, only the facts of an activity.
     let push = text.find("activity push").unwrap();

@@ -52,7 +52,9 @@ pub fn completion(
         } => values(document, context, &item, index, start),
         _ => Vec::new(),
     };
-    let range = document.lines.range(Span::new(start, offset));
+    let range = document
+        .lines
+        .range(Span::new(start, word_end(text, offset)));
     let items = offers
         .into_iter()
         .enumerate()
@@ -194,16 +196,21 @@ fn goes_on(gap: &str) -> bool {
     }
 }
 
-/// Where the word the cursor is in (or right after) starts: ids, keywords and articles
-/// (`6(1)(e)`) count as one word.
+/// Whether a byte is part of a word: ids, keywords and articles (`6(1)(e)`) count as one.
+fn in_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'(' | b')')
+}
+
+/// Where the word the cursor is in (or right after) starts.
 fn word_start(text: &str, offset: usize) -> usize {
     let before = &text.as_bytes()[..offset];
-    let length = before
-        .iter()
-        .rev()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'(' | b')'))
-        .count();
-    offset - length
+    offset - before.iter().rev().take_while(|&&b| in_word(b)).count()
+}
+
+/// Where the word the cursor is in (or right before) ends: a completion replaces all of it.
+fn word_end(text: &str, offset: usize) -> usize {
+    let after = &text.as_bytes()[offset..];
+    offset + after.iter().take_while(|&&b| in_word(b)).count()
 }
 
 /// Whether the cursor is inside quotes, a text block or a comment, where nothing is completed.
