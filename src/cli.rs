@@ -71,6 +71,8 @@ enum Command {
         /// The lint's name, as `klartext lints` lists it
         lint: String,
     },
+    /// Serve the Language Server Protocol on standard input and output, for editors
+    Lsp,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -192,6 +194,8 @@ pub fn run() -> ExitCode {
         }
     };
     let code = match cli.command {
+        // The server has exit codes of its own: 0 after `shutdown` and `exit`, 1 without.
+        Command::Lsp => return klartext::lsp::run(),
         Command::Compile {
             paths,
             format,

@@ -10,7 +10,7 @@ use crate::imports::{Imports, Project, is_library};
 use crate::lower::{lower_library, lower_with};
 use crate::model::Policy;
 use crate::source::Sources;
-use crate::syntax::parse;
+use crate::syntax::{File, parse};
 
 /// What compiling one policy source produced.
 pub struct Outcome {
@@ -55,15 +55,28 @@ pub fn compile_with(name: &str, bytes: &[u8], options: check::Options) -> Outcom
 /// the folder it is in and may not leave the project's root. The project reads each library
 /// once for all the policies compiled in it.
 pub fn compile_in(project: &Project, name: &str, bytes: &[u8], options: check::Options) -> Outcome {
+    compile_keeping_tree(project, name, bytes, options).0
+}
+
+/// Compiles one policy source and keeps the syntax tree it was lowered from (empty for bytes
+/// that are not UTF-8). The language server needs the tree to tell what stands at the cursor,
+/// which the model no longer says; keeping it spares a second parse on every keystroke.
+pub(crate) fn compile_keeping_tree(
+    project: &Project,
+    name: &str,
+    bytes: &[u8],
+    options: check::Options,
+) -> (Outcome, File) {
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(diagnostic) => {
-            return Outcome {
+            let outcome = Outcome {
                 source: Sources::new(name, String::from_utf8_lossy(bytes).into_owned()),
                 model: None,
                 diagnostics: vec![*diagnostic],
                 library: false,
             };
+            return (outcome, File::default());
         }
     };
     let mut source = Sources::new(name, text.clone());
@@ -76,12 +89,13 @@ pub fn compile_in(project: &Project, name: &str, bytes: &[u8], options: check::O
         diagnostics.extend(import_problems);
         diagnostics.extend(parsed.problems);
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
-        return Outcome {
+        let outcome = Outcome {
             source,
             model: None,
             diagnostics,
             library: true,
         };
+        return (outcome, parsed.file);
     }
     let (mut model, mut diagnostics) = lower_with(&text, &parsed.file, &mut imports, &mut source);
     diagnostics.extend(import_problems);
@@ -93,12 +107,13 @@ pub fn compile_in(project: &Project, name: &str, bytes: &[u8], options: check::O
         diagnostics.extend(check::check(policy, options));
     }
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
-    Outcome {
+    let outcome = Outcome {
         source,
         model,
         diagnostics,
         library: false,
-    }
+    };
+    (outcome, parsed.file)
 }
 
 /// Bytes to text: UTF-8, with a byte order mark allowed and removed.

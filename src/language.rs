@@ -161,6 +161,40 @@ pub fn in_context(context: Context) -> impl Iterator<Item = &'static Keyword> {
     mine.chain(shared)
 }
 
+/// The context of the block that `keyword` opens in `parent` (`cookie` in an activity opens a
+/// [`Context::Cookie`]); `None` for a keyword whose block holds no keywords of the table
+/// (`labels`) or that takes no block there. Lowering decides the same in its `match` arms; an
+/// editor asks here which keywords may stand at the cursor.
+pub fn block_context(parent: Context, keyword: &str) -> Option<Context> {
+    let in_activity = matches!(parent, Context::Activity | Context::Defaults);
+    let context = match (parent, keyword) {
+        (Context::File, "policy") => Context::Policy,
+        (Context::Policy, "controller") => Context::Controller,
+        (Context::Policy, "supervisory-authority") => Context::Authority,
+        (Context::Policy, "organisation") => Context::Organisation,
+        (Context::Policy | Context::Section, "activity") => Context::Activity,
+        (Context::Policy | Context::Section, "defaults") => Context::Defaults,
+        (Context::Policy | Context::Section, "section") => Context::Section,
+        (Context::Policy, "rights") => Context::Rights,
+        (Context::Rights, "right") => Context::Right,
+        (Context::Controller | Context::Organisation, "officer") => Context::Officer,
+        (_, "basis") if in_activity => Context::Basis,
+        (_, "recipient" | "recipients") if in_activity => Context::Recipient,
+        (_, "processor") if in_activity => Context::Processor,
+        (_, "joint-controller") if in_activity => Context::JointController,
+        (_, "transfer") if in_activity => Context::Transfer,
+        (_, "data") if in_activity => Context::Data,
+        (_, "cookie") if in_activity => Context::Cookie,
+        (Context::Activity, "section") => Context::Section,
+        (parent, name) if parent.has_contact_details() && name != "country" => {
+            keyword_in(name, Context::Contact)?;
+            Context::Detail
+        }
+        _ => return None,
+    };
+    Some(context)
+}
+
 /// The keyword a German word stands for (`zweck` → `purpose`), ignoring case.
 pub fn german(word: &str) -> Option<&'static Keyword> {
     KEYWORDS

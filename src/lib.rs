@@ -4,7 +4,8 @@
 //! the typed [`model`], [`check`] reports what GDPR Art. 13/14 require and the notice lacks, and
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
 //! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices;
-//! [`source`] holds the texts a compile read, which [`diagnostic`]s point into.
+//! [`source`] holds the texts a compile read, which [`diagnostic`]s point into; [`lsp`] serves
+//! the same checks to editors.
 
 mod address;
 pub mod check;
@@ -19,6 +20,7 @@ mod law;
 mod lints;
 pub mod load;
 pub mod lower;
+pub mod lsp;
 pub mod model;
 pub mod output;
 mod phone;

@@ -101,8 +101,8 @@ struct Imported<'a> {
     sources: &'a mut crate::source::Sources,
 }
 
-const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
-const TIME_UNITS: &[&str] = &[
+pub(crate) const SAFEGUARDS: &[&str] = &["adequacy", "dpf", "scc", "bcr", "derogation", "none"];
+pub(crate) const TIME_UNITS: &[&str] = &[
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
     "year", "years",
 ];
@@ -1380,6 +1380,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_table_knows_the_context_of_every_block_lowering_enters() {
+        /// The context of the block that holds the item `marker`, following the blocks from
+        /// the top of the file as [`crate::language::block_context`] names them.
+        fn context_of(items: &[Item], context: Context, marker: &str) -> Option<Context> {
+            for item in items {
+                if item.keyword.text == marker {
+                    return Some(context);
+                }
+                let inner = item.block.as_deref().unwrap_or_default();
+                let Some(found) = crate::language::block_context(context, &item.keyword.text)
+                    .and_then(|block| context_of(inner, block, marker))
+                else {
+                    continue;
+                };
+                return Some(found);
+            }
+            None
+        }
+        for &context in Context::ALL {
+            let Some(source) = policy_with(context, "xylophon \"x\"") else {
+                continue;
+            };
+            let parsed = crate::syntax::parse(&source);
+            assert_eq!(
+                context_of(&parsed.file.items, Context::File, "xylophon"),
+                Some(context),
+                "{source}"
+            );
+        }
+        assert_eq!(
+            crate::language::block_context(Context::Policy, "labels"),
+            None
+        );
+        assert_eq!(
+            crate::language::block_context(Context::Controller, "country"),
+            None
+        );
+        assert_eq!(
+            crate::language::block_context(Context::Activity, "retention"),
+            None
+        );
     }
 
     #[test]
