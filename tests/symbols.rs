@@ -92,3 +92,18 @@ fn references_are_listed_once_and_unknown_ids_have_no_symbol() {
         Some("hoster")
     );
 }
+
+/// A reference in `defaults` that no activity takes is still a reference: a rename must change it.
+#[test]
+fn a_reference_in_defaults_no_activity_takes_is_listed() {
+    let source = "policy \"T\" {\n  organisation hoster \"Hoster\" { address \"Weg 1\", \"12345 Ort\" }\n  \
+                  defaults {\n    processor hoster\n  }\n  activity a \"A\" {\n    processor none-of-them\n  }\n}\n";
+    let outcome = compile("defaults.klar", source.as_bytes());
+    let policy = outcome.model.as_ref().unwrap();
+    let hoster = policy
+        .symbols
+        .get(SymbolKind::Organisation, "hoster")
+        .expect("hoster is declared");
+    assert_eq!(hoster.references.len(), 1, "{:?}", hoster.references);
+    assert_eq!(&source[hoster.references[0].range()], "hoster");
+}

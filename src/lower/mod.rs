@@ -46,7 +46,7 @@ pub fn lower_with(
     let policy = policy.map(|mut policy| {
         lowerer.import_organisations(&mut policy);
         lowerer.resolve(&policy);
-        policy.symbols = resolve::symbols(&policy);
+        policy.symbols = resolve::symbols(&policy, &lowerer.default_references);
         policy
     });
     if let Some(imported) = &lowerer.imports {
@@ -118,6 +118,8 @@ struct Lowerer<'s> {
     imports: Option<Imported<'s>>,
     /// The library declarations being taken, innermost last: one that takes itself is a cycle.
     taking: Vec<String>,
+    /// The references in `defaults`, also those no activity takes: an editor renames them too.
+    default_references: Vec<(SymbolKind, Reference)>,
 }
 
 impl Lowerer<'_> {
@@ -134,6 +136,18 @@ impl Lowerer<'_> {
             .as_ref()
             .and_then(|imported| imported.imports.text(span.file))
             .unwrap_or_default()
+    }
+
+    /// Keeps the references of `defaults` for the symbol table.
+    fn remember_references(&mut self, defaults: &Activity) {
+        let controller = defaults
+            .controller
+            .iter()
+            .map(|r| (SymbolKind::Controller, r.clone()));
+        let organisations = resolve::organisation_references(defaults)
+            .map(|r| (SymbolKind::Organisation, r.clone()));
+        let references: Vec<_> = controller.chain(organisations).collect();
+        self.default_references.extend(references);
     }
 
     /// `use "lib/hosting.klar"`: read before lowering ([`Imports::resolve`]); here only its
@@ -523,6 +537,7 @@ impl Lowerer<'_> {
                         defaults_at = policy.contents.len();
                     }
                     let (value, once) = self.defaults(fact, true);
+                    self.remember_references(&value);
                     if defaults.is_none() {
                         defaults_once = once;
                     }
@@ -890,7 +905,9 @@ impl Lowerer<'_> {
                     section.contents.push(Part::Activity(Box::new(activity)));
                 }
                 "defaults" if !in_activity => {
-                    let value = Some(self.defaults(fact, false).0);
+                    let value = self.defaults(fact, false).0;
+                    self.remember_references(&value);
+                    let value = Some(value);
                     self.once(&mut defaults, value, fact);
                 }
                 "activity" | "defaults" => self.error(

@@ -134,7 +134,7 @@ pub(super) fn organisation_references(activity: &Activity) -> impl Iterator<Item
 
 /// The symbol table of a policy: its organisations and the ids of its controllers, activities
 /// and sections (the first declaration of each), with every reference that resolves to one.
-pub(super) fn symbols(policy: &Policy) -> Symbols {
+pub(super) fn symbols(policy: &Policy, in_defaults: &[(SymbolKind, Reference)]) -> Symbols {
     let mut symbols = Vec::new();
     let mut index: BTreeMap<(bool, String), usize> = BTreeMap::new();
     let mut declare = |kind: SymbolKind, id: &str, declared: Span, symbols: &mut Vec<Symbol>| {
@@ -180,6 +180,9 @@ pub(super) fn symbols(policy: &Policy) -> Symbols {
         for reference in organisation_references(activity) {
             refer(true, reference);
         }
+    }
+    for (kind, reference) in in_defaults {
+        refer(*kind == SymbolKind::Organisation, reference);
     }
     for (at, spans) in references {
         symbols[at].references = spans.into_values().collect();
