@@ -273,7 +273,10 @@ const STD_FILES: &[(&str, &str)] = &[
     ("std/contact.klar", include_str!("../std/contact.klar")),
     ("std/services.klar", include_str!("../std/services.klar")),
     ("std/website.klar", include_str!("../std/website.klar")),
-    ("std/social-media.klar", include_str!("../std/social-media.klar")),
+    (
+        "std/social-media.klar",
+        include_str!("../std/social-media.klar"),
+    ),
     ("std/operators.klar", include_str!("../std/operators.klar")),
 ];
 

@@ -4,7 +4,8 @@
 //! the typed [`model`], [`check`] reports what GDPR Art. 13/14 require and the notice lacks, and
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
 //! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices;
-//! [`source`] holds the texts a compile read, which [`diagnostic`]s point into.
+//! [`source`] holds the texts a compile read, which [`diagnostic`]s point into. [`imports`] holds
+//! the libraries and the embedded standard library, [`init`] writes a new policy built on it.
 
 mod address;
 pub mod check;
@@ -13,6 +14,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod explain;
 pub mod imports;
+pub mod init;
 mod labels;
 pub mod language;
 mod law;

@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 
 use klartext::check::Options;
+use klartext::compile_in;
 use klartext::imports::Project;
 use klartext::language::{Context, KEYWORDS, in_context, keyword_in};
 use klartext::lower::lower;
 use klartext::syntax::parse;
-use klartext::compile_in;
 
 mod common;
 use common::klar_examples;

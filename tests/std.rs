@@ -77,7 +77,10 @@ fn the_standard_library_has_the_entries_a_website_needs() {
         "std.linkedin-page",
         "std.mastodon",
     ] {
-        assert!(activities.iter().any(|a| a == expected), "{expected} is missing");
+        assert!(
+            activities.iter().any(|a| a == expected),
+            "{expected} is missing"
+        );
     }
 }
 
@@ -156,9 +159,16 @@ fn the_facebook_page_names_the_dsk_position() {
     assert_eq!(lines.len(), 1, "{}", lines.concat());
     let finding = &outcome.diagnostics[0];
     assert_eq!(finding.name, "authority-position");
-    assert!(finding.message.contains("dsk-facebook-pages"), "{}", finding.message);
     assert!(
-        finding.help.as_deref().is_some_and(|h| h.contains("allow authority-position")),
+        finding.message.contains("dsk-facebook-pages"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        finding
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("allow authority-position")),
         "{:?}",
         finding.help
     );
@@ -218,14 +228,21 @@ fn every_file_reads_and_checks_without_problems() {
 /// nobody uses would be dead weight.
 #[test]
 fn every_organisation_is_used() {
-    let texts: String = standard_library().iter().map(|l| l.text.to_string()).collect();
+    let texts: String = standard_library()
+        .iter()
+        .map(|l| l.text.to_string())
+        .collect();
     for library in standard_library() {
         for (id, kind) in library.declarations() {
             if kind != Kind::Organisation {
                 continue;
             }
             let uses = texts.matches(id).count();
-            assert!(uses >= 2, "{}: `{id}` is declared but not used", library.name);
+            assert!(
+                uses >= 2,
+                "{}: `{id}` is declared but not used",
+                library.name
+            );
         }
     }
 }
@@ -240,7 +257,10 @@ fn the_documentation_lists_every_entry() {
         .map(|(id, _)| id.to_string())
         .collect();
     for id in &declared {
-        assert!(doc.contains(&format!("`{id}`")), "docs/std.md does not list `{id}`");
+        assert!(
+            doc.contains(&format!("`{id}`")),
+            "docs/std.md does not list `{id}`"
+        );
     }
     let mentioned: BTreeSet<String> = doc
         .split('`')
@@ -250,5 +270,8 @@ fn the_documentation_lists_every_entry() {
         .map(str::to_string)
         .collect();
     let unknown: Vec<&String> = mentioned.difference(&declared).collect();
-    assert!(unknown.is_empty(), "docs/std.md names entries that do not exist: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "docs/std.md names entries that do not exist: {unknown:?}"
+    );
 }
