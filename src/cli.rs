@@ -73,6 +73,22 @@ enum Command {
     },
     /// Serve the Language Server Protocol on standard input and output, for editors
     Lsp,
+    /// Start a policy for a public body: the standard library's usual entries, the state filled
+    /// in, and a `TODO` placeholder wherever only you know the answer
+    Init {
+        /// The federal state, ISO 3166-2 (`DE-NW`); `DE` for a federal body
+        #[arg(long)]
+        state: String,
+        /// The authority's name, as the notice names it (`Stadt Musterstadt`)
+        #[arg(long)]
+        name: String,
+        /// The date of the last revision (`2026-03-01`); without it, a placeholder
+        #[arg(long, value_name = "DATE")]
+        revised: Option<String>,
+        /// The file to write (never over an existing one); `-` or nothing writes to standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,8 +232,42 @@ pub fn run() -> ExitCode {
             }
             Err(message) => fail(message),
         },
+        Command::Init {
+            state,
+            name,
+            revised,
+            out,
+        } => run_init(&state, &name, revised.as_deref(), out.as_deref()),
     };
     ExitCode::from(code)
+}
+
+/// `klartext init`: the policy goes to `out` (a new file) or to standard output.
+fn run_init(state: &str, name: &str, revised: Option<&str>, out: Option<&Path>) -> u8 {
+    let options = klartext::init::Options {
+        state,
+        name,
+        revised,
+    };
+    let policy = match klartext::init::policy(options) {
+        Ok(policy) => policy,
+        Err(message) => return fail(message),
+    };
+    match out.filter(|path| *path != Path::new("-")) {
+        None => print_quietly(&policy.source),
+        Some(path) => {
+            if let Err(message) = output::write_new(path, policy.source.as_bytes()) {
+                return fail(message);
+            }
+            eprintln!(
+                "wrote {}; `klartext check {}` lists the {} placeholders to fill in",
+                path.display(),
+                path.display(),
+                policy.placeholders
+            );
+        }
+    }
+    0
 }
 
 fn severity_name(severity: Severity) -> &'static str {

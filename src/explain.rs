@@ -54,6 +54,8 @@ const EXPLANATIONS: &[(&str, &str)] = explanations![
     "represented-by-article",
     "none-in-words",
     "unclear-phone-number",
+    "authority-position",
+    "placeholder",
     "unused-allow",
 ];
 

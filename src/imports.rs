@@ -265,10 +265,19 @@ impl Default for Project {
     }
 }
 
-/// The files of the standard library, embedded in the binary.
+/// The files of the standard library, embedded in the binary, by topic (`docs/std.md` lists
+/// their entries). An entry may name an organisation of another file: the file that declares it
+/// is reached when it is first named.
 const STD_FILES: &[(&str, &str)] = &[
     ("std/hosting.klar", include_str!("../std/hosting.klar")),
     ("std/contact.klar", include_str!("../std/contact.klar")),
+    ("std/services.klar", include_str!("../std/services.klar")),
+    ("std/website.klar", include_str!("../std/website.klar")),
+    (
+        "std/social-media.klar",
+        include_str!("../std/social-media.klar"),
+    ),
+    ("std/operators.klar", include_str!("../std/operators.klar")),
 ];
 
 /// The standard library, parsed once per process.

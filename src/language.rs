@@ -879,6 +879,15 @@ pub static KEYWORDS: &[Keyword] = &[
         "section \"Aufzeichnungen\" { text \"\"\"…\"\"\" }",
     ),
     row(
+        "position",
+        &[Activity],
+        "the id of a position in `law/positions.yaml`, without quotes",
+        REPEATS,
+        &["stellungnahme"],
+        "a published position of the supervisory authorities that this kind of processing cannot be run compliantly; reported until it is allowed with the reason",
+        "position dsk-facebook-pages",
+    ),
+    row(
         "allow",
         &[Activity],
         ALLOW,

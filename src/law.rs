@@ -1,5 +1,5 @@
-//! Law as data: legal bases, rights, states, countries and outdated law, from the reviewed YAML
-//! files in `law/`, embedded in the binary.
+//! Law as data: legal bases, rights, states, countries, outdated law and the published positions
+//! of the supervisory authorities, from the reviewed YAML files in `law/`, embedded in the binary.
 
 use std::sync::OnceLock;
 
@@ -197,6 +197,31 @@ pub struct SpecialCategory {
     pub words: Vec<String>,
 }
 
+/// A published position of the supervisory authorities that a kind of processing cannot be run
+/// in compliance with the GDPR (`law/positions.yaml`), named by an activity's `position`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Position {
+    /// What `position` names: `dsk-facebook-pages`.
+    pub id: String,
+    pub authority: String,
+    /// How messages name the authority: `DSK`.
+    pub short: String,
+    /// What it published, in English: `decision`.
+    pub kind: String,
+    /// The day of the decision, ISO.
+    pub date: String,
+    pub title: String,
+    /// What the position says, in English, one sentence.
+    pub summary: String,
+    pub source: Vec<String>,
+    /// What has happened since (court decisions), in English.
+    pub status: Option<String>,
+    #[serde(default)]
+    pub status_source: Vec<String>,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
 /// All law data, parsed once.
 #[derive(Debug, Serialize)]
 pub struct Law {
@@ -207,6 +232,7 @@ pub struct Law {
     pub countries: Vec<Country>,
     pub outdated: Vec<OutdatedLaw>,
     pub wording: Wording,
+    pub positions: Vec<Position>,
 }
 
 /// A legal basis of the model the way lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO` in German,
@@ -259,6 +285,7 @@ pub fn law() -> &'static Law {
             include_str!("../law/outdated-law.yaml"),
         ),
         wording: load("wording.yaml", include_str!("../law/wording.yaml")),
+        positions: load("positions.yaml", include_str!("../law/positions.yaml")),
     })
 }
 
@@ -295,6 +322,10 @@ impl Law {
 
     pub fn country(&self, code: &str) -> Option<&Country> {
         self.countries.iter().find(|country| country.code == code)
+    }
+
+    pub fn position(&self, id: &str) -> Option<&Position> {
+        self.positions.iter().find(|position| position.id == id)
     }
 }
 
@@ -337,6 +368,43 @@ mod tests {
             ["repealed", "renamed", "replaced", "invalidated"].contains(&o.change.as_str())
         }));
         assert!(law.outdated.iter().all(|o| !o.source.is_empty()));
+    }
+
+    #[test]
+    fn every_position_is_dated_sourced_and_named_once() {
+        let law = law();
+        assert!(law.position("dsk-facebook-pages").is_some());
+        let mut ids: Vec<&str> = law.positions.iter().map(|p| p.id.as_str()).collect();
+        ids.sort_unstable();
+        let count = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "a position id is used twice");
+        for position in &law.positions {
+            let id = &position.id;
+            assert!(
+                crate::model::Date::parse(&position.date).is_some(),
+                "{id}: date"
+            );
+            assert!(
+                !position.source.is_empty()
+                    && position.source.iter().all(|s| s.starts_with("https://")),
+                "{id}: source"
+            );
+            assert!(
+                position.status.is_none() || !position.status_source.is_empty(),
+                "{id}: a status needs its source"
+            );
+            assert!(
+                !position.summary.is_empty() && !position.summary.contains('\n'),
+                "{id}: summary"
+            );
+            // An id is written in a policy as a word.
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{id}: an id is lower case letters, digits and `-`"
+            );
+        }
     }
 
     #[test]

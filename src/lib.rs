@@ -5,7 +5,8 @@
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
 //! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices;
 //! [`source`] holds the texts a compile read, which [`diagnostic`]s point into; [`lsp`] serves
-//! the same checks to editors.
+//! the same checks to editors. [`imports`] holds the libraries and the embedded standard library,
+//! [`init`] writes a new policy built on it.
 
 mod address;
 pub mod check;
@@ -14,6 +15,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod explain;
 pub mod imports;
+pub mod init;
 mod labels;
 pub mod language;
 mod law;

@@ -261,6 +261,18 @@ pub const LINTS: &[Lint] = &[
         summary: "a `phone` or `fax` is not one number that can be dialled (a range, two numbers, words), so no link dials it",
     },
     Lint {
+        name: "authority-position",
+        law: "Art. 5(2) DSGVO",
+        severity: Severity::Warning,
+        summary: "the supervisory authorities have published that this kind of processing cannot be run compliantly (law/positions.yaml)",
+    },
+    Lint {
+        name: "placeholder",
+        law: "Art. 12(1) DSGVO",
+        severity: Severity::Error,
+        summary: "a text holds a placeholder (`TODO`) that only the author can fill in, so no notice is written",
+    },
+    Lint {
         name: "unused-allow",
         law: "",
         severity: Severity::Warning,

@@ -25,6 +25,10 @@ pub struct Policy {
     pub state: Option<Spanned<String>>,
     /// Date of the last revision ("Stand").
     pub revised: Option<Spanned<Date>>,
+    /// `revised "TODO …"`: a placeholder where the date will stand (`klartext init` writes one),
+    /// which the checker reports until it is replaced.
+    #[serde(skip)]
+    pub revised_placeholder: Option<Text>,
     pub websites: Vec<Text>,
     /// The procedures, forms or offices the notice covers, when it is not about a website.
     pub applies_to: Vec<Text>,
@@ -365,6 +369,12 @@ pub struct Activity {
     pub objection: Vec<Prose>,
     pub withdrawal: Vec<Prose>,
     pub sections: Vec<Section>,
+    /// Published positions of the supervisory authorities on this kind of processing
+    /// (`law/positions.yaml`), which the checker reports until they are allowed. Not shown in
+    /// the notice; exported only when there are any, so that exports without them keep their
+    /// shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub positions: Vec<Reference>,
     pub allowances: Vec<Allowance>,
     /// Taken from a library (`from`) that could not give it: the error says so, and the
     /// checker does not also list every fact it lacks.

@@ -156,6 +156,26 @@ pub fn write_together(files: &[(&Path, &[u8])]) -> Result<(), String> {
     Ok(())
 }
 
+/// Writes `bytes` to `target`, which must not exist: the file appears whole or not at all, and a
+/// file of that name is never replaced, also one made while this runs (`klartext init`).
+pub fn write_new(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let exists = || {
+        format!(
+            "{} exists already; klartext does not overwrite it",
+            target.display()
+        )
+    };
+    if fs::symlink_metadata(target).is_ok() {
+        return Err(exists());
+    }
+    let temp = stage(target, bytes).map_err(|error| cannot_write(target, &error))?;
+    match temp.persist_noclobber(target) {
+        Ok(()) => Ok(()),
+        Err(error) if error.error.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(error) => Err(cannot_write(target, &error.error)),
+    }
+}
+
 /// Writes `bytes` to a new temporary file in the folder of `target`.
 fn stage(target: &Path, bytes: &[u8]) -> io::Result<TempPath> {
     let dir = folder_of(target);

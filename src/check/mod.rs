@@ -80,6 +80,7 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
         // Findings on facts the activity inherited from `defaults` point into the defaults, but
         // are the activity's: its `allow` accepts them.
         activity_lints(policy, activity, &mut found);
+        authority_positions(activity, &mut found);
         duties::activity_duties(policy, activity, &mut found);
         style::none_in_words(activity, &mut found);
         transfers::activity_transfers(policy, activity, &mut found);
@@ -89,6 +90,7 @@ pub fn check(policy: &Policy, options: Options) -> Vec<Diagnostic> {
     texts.parts(&policy.contents, Node::Policy);
     texts.policy(policy);
     outdated_law(&texts, &mut findings);
+    placeholders(policy, &texts, &mut findings);
     if options.strict {
         return in_order(findings.into_iter().map(|(_, f)| f).collect());
     }
@@ -166,7 +168,8 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
             "add the federal state (`state DE-HE`, or `state DE` for a federal body), and klartext states its authority; or write `supervisory-authority \"Name\" { address … }`",
         ));
     }
-    if policy.revised.is_none() {
+    // A placeholder for the date is reported as a placeholder (`placeholders`), not as missing.
+    if policy.revised.is_none() && policy.revised_placeholder.is_none() {
         findings.push(warning(
             "missing-revision-date",
             header,
@@ -290,6 +293,93 @@ fn activity_lints(policy: &Policy, activity: &Activity, findings: &mut Vec<Diagn
     }
 }
 
+/// The published positions of the supervisory authorities an activity names: each is reported
+/// until the activity, or the policy, accepts it with the reason the authority still runs it.
+fn authority_positions(activity: &Activity, findings: &mut Vec<Diagnostic>) {
+    for reference in &activity.positions {
+        let Some(position) = law().position(&reference.id) else {
+            continue;
+        };
+        let mut help = format!(
+            "if you run “{}” nonetheless, say why in the activity: `allow authority-position \"…\"`; the position: {}",
+            activity.title,
+            position.source.join(", ")
+        );
+        if let Some(status) = &position.status {
+            help.push_str(&format!("; since then: {status}"));
+        }
+        findings.push(warning(
+            "authority-position",
+            reference.span,
+            format!(
+                "the supervisory authorities hold that {} ({}, {} of {}; position `{}`)",
+                position.summary,
+                position.short,
+                position.kind,
+                english_date(&position.date),
+                position.id
+            ),
+            help,
+        ));
+    }
+}
+
+/// The marker of a placeholder: `klartext init` writes it where only the author knows the answer.
+const PLACEHOLDER: &str = "TODO";
+
+/// Every text that holds a placeholder (`TODO`), and a placeholder for the date of revision: a
+/// notice must not be published before each is replaced by what it stands for.
+fn placeholders(policy: &Policy, texts: &Texts, findings: &mut Vec<(Node, Diagnostic)>) {
+    let help = "replace the placeholder by what it asks for; the notice is written only without placeholders";
+    for &(node, text) in &texts.texts {
+        let Some(at) = text.find(PLACEHOLDER) else {
+            continue;
+        };
+        let span = text
+            .source_span(at..at + PLACEHOLDER.len())
+            .unwrap_or_else(|| text.span());
+        findings.push((
+            node,
+            warning(
+                "placeholder",
+                span,
+                format!("“{}” is a placeholder, not yet the answer", quoted(text)),
+                help,
+            ),
+        ));
+    }
+    if let Some(placeholder) = &policy.revised_placeholder {
+        findings.push((
+            Node::Policy,
+            warning(
+                "placeholder",
+                placeholder.span(),
+                format!(
+                    "“{}” is a placeholder for the date of the last revision",
+                    quoted(placeholder)
+                ),
+                "write the date of the last change, e.g. `revised 2024-05-02`",
+            ),
+        ));
+    }
+}
+
+/// A text as a message quotes a placeholder in it: the line that holds the placeholder (the
+/// first line, if none does), at most 80 characters.
+fn quoted(text: &Text) -> String {
+    let mut lines = text.as_str().trim().lines();
+    let line = lines
+        .clone()
+        .find(|line| line.contains(PLACEHOLDER))
+        .or_else(|| lines.next())
+        .unwrap_or_default()
+        .trim();
+    match line.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line.to_string(),
+    }
+}
+
 /// The general legal basis for public bodies in the policy's state, e.g. `§ 3 HDSIG`.
 pub(crate) fn general_basis(policy: &Policy) -> Option<String> {
     let state = law().state(policy.state.as_ref()?)?;
@@ -348,7 +438,10 @@ impl<'a> Texts<'a> {
         let node = Node::Policy;
         self.add(node, [&policy.title]);
         self.add(node, &policy.websites);
+        self.add(node, &policy.applies_to);
+        self.add(node, &policy.published_at);
         self.add(node, &policy.preamble);
+        self.add(node, policy.labels.values());
         for organisation in &policy.organisations {
             self.add(node, [&organisation.name]);
             self.add(node, &organisation.represented_by);
@@ -420,6 +513,7 @@ impl<'a> Texts<'a> {
     fn activity(&mut self, activity: &'a Activity, node: Node) {
         self.add(node, [&activity.title]);
         self.add(node, &activity.text);
+        self.add(node, activity.lead_ins.values());
         self.add(node, activity.data.iter().flat_map(DataCategory::texts));
         for texts in [
             &activity.subjects,

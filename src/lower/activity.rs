@@ -187,9 +187,40 @@ impl Lowerer<'_> {
                 .extend(self.text(fact, "withdrawal \"\"\"…\"\"\"")),
             "section" => activity.sections.push(self.section(fact, true)),
             "link" => activity.links.extend(self.link(fact)),
+            "position" => activity.positions.extend(self.position(fact)),
             "allow" => activity.allowances.extend(self.allowance(fact)),
             _ => self.unknown(fact, Context::Activity),
         }
+    }
+
+    /// `position dsk-facebook-pages`: a published position of the supervisory authorities on this
+    /// kind of processing, by its id in `law/positions.yaml`.
+    fn position(&mut self, fact: &Item) -> Option<Reference> {
+        const EXAMPLE: &str = "position dsk-facebook-pages";
+        let reference = self.reference(fact, EXAMPLE)?;
+        let positions = &crate::law::law().positions;
+        if positions.iter().any(|p| p.id == reference.id) {
+            return Some(reference);
+        }
+        let suggestion = did_you_mean(&reference.id, positions.iter().map(|p| p.id.as_str()));
+        let known: Vec<&str> = positions.iter().map(|p| p.id.as_str()).collect();
+        let help = match suggestion {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("klartext knows: {}", known.join(", ")),
+        };
+        self.error(
+            Diagnostic::error(
+                "unknown-position",
+                reference.span,
+                format!(
+                    "`{}` is not a position of the supervisory authorities klartext knows",
+                    reference.id
+                ),
+            )
+            .with_help(help)
+            .with_fixes(replacing(reference.span, suggestion)),
+        );
+        None
     }
 
     /// `link "Nutzungsbedingungen" "https://…"`: further information elsewhere.
@@ -1210,6 +1241,10 @@ fn adopt(activity: &mut Activity, base: Activity) {
     if activity.sections.is_empty() {
         activity.sections = base.sections;
     }
+    // A position is about the kind of processing, which the policy takes as the library has it.
+    if activity.positions.is_empty() {
+        activity.positions = base.positions;
+    }
     activity.allowances.extend(base.allowances);
 }
 
@@ -1287,6 +1322,7 @@ fn empty_activity(id: Option<String>, title: Text, span: Span) -> Activity {
         objection: Vec::new(),
         withdrawal: Vec::new(),
         sections: Vec::new(),
+        positions: Vec::new(),
         allowances: Vec::new(),
         incomplete: false,
         span,

@@ -444,6 +444,7 @@ impl Lowerer<'_> {
             language: Language::De,
             state: None,
             revised: None,
+            revised_placeholder: None,
             websites: Vec::new(),
             applies_to: Vec::new(),
             published_at: None,
@@ -482,6 +483,10 @@ impl Lowerer<'_> {
                 "state" => {
                     let value = self.state(fact).map(|value| spanned(value, fact));
                     self.once(&mut policy.state, value, fact);
+                }
+                "revised" if is_placeholder(fact) => {
+                    let value = self.string(fact, "revised 2024-05-02");
+                    self.once(&mut policy.revised_placeholder, value, fact);
                 }
                 "revised" => {
                     let value = self.date(fact).map(|value| spanned(value, fact));
@@ -1160,6 +1165,12 @@ fn from_example(what: &str) -> String {
 }
 
 /// A value read from a fact, with the place of the value (or of the fact, if it has none).
+/// Whether a fact's one value is a placeholder in quotes (`revised "TODO: Datum"`), which stands
+/// where a value of another kind will (see `placeholder` in the checker).
+fn is_placeholder(fact: &Item) -> bool {
+    matches!(fact.values.as_slice(), [Value { kind: ValueKind::String(text), .. }] if text.contains("TODO"))
+}
+
 fn spanned<T>(value: T, fact: &Item) -> Spanned<T> {
     Spanned {
         value,
