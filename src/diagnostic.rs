@@ -367,6 +367,10 @@ impl SourceFile {
         self.file.name()
     }
 
+    pub fn text(&self) -> &str {
+        self.file.source()
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn location(&self, offset: usize) -> (usize, usize) {
         let offset = self.clamp(offset);

@@ -13,7 +13,7 @@ use lsp_types::{
 
 use super::cursor::{self, Token};
 use super::{Answer, Document, error};
-use crate::diagnostic::Span;
+use crate::diagnostic::{FileId, Span};
 use crate::language::RESERVED_IDS;
 use crate::model::{Symbol, SymbolKind};
 use crate::syntax::ValueKind;
@@ -53,6 +53,9 @@ fn symbol_at_position<'d>(
 
 /// The id in a symbol's declaration (`sitepark` in `organisation sitepark "…"`).
 fn declared_id(document: &Document, symbol: &Symbol) -> Option<Span> {
+    if symbol.declared.file != FileId::MAIN {
+        return None;
+    }
     let item = cursor::item_at(&document.tree.items, symbol.declared.start)?;
     let (id, value) = cursor::id(item)?;
     (id == symbol.id).then_some(value.span)
@@ -66,11 +69,54 @@ fn places(document: &Document, symbol: &Symbol) -> Vec<Span> {
         .collect()
 }
 
+/// Where a span is: in the document, or in a library it imports, as a file of the workspace (the
+/// folder the server was started in). A span in the standard library, which is no file, is shown
+/// at the start of the document.
 fn location(document: &Document, span: Span) -> Location {
+    if span.file != FileId::MAIN
+        && let Some(file) = document.outcome.source.get(span.file)
+        && let Ok(folder) = std::env::current_dir()
+        && let Some(uri) = file_uri(&folder.join(file.name()))
+    {
+        let position = |offset: usize| {
+            let (line, column) = file.location(offset);
+            let line_start = file.text()[..offset.min(file.text().len())]
+                .rfind('\n')
+                .map_or(0, |at| at + 1);
+            let utf16 = file
+                .text()
+                .get(line_start..offset)
+                .map_or(column.saturating_sub(1), |before| {
+                    before.encode_utf16().count()
+                });
+            lsp_types::Position::new(line.saturating_sub(1) as u32, utf16 as u32)
+        };
+        return Location::new(
+            uri,
+            lsp_types::Range::new(position(span.start), position(span.end)),
+        );
+    }
     Location::new(
         document.uri.clone(),
         super::diagnostics::range(document, span),
     )
+}
+
+/// The `file:` URI of an existing file, its path percent-encoded where a URI needs it.
+fn file_uri(path: &std::path::Path) -> Option<lsp_types::Uri> {
+    if !path.is_file() {
+        return None;
+    }
+    let mut uri = String::from("file://");
+    for byte in path.to_str()?.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(byte as char)
+            }
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri.parse().ok()
 }
 
 pub fn definition(
@@ -136,6 +182,25 @@ pub fn rename(document: &Document, params: RenameParams) -> Answer<Option<Worksp
     let name = params.new_name.as_str();
     if name == symbol.id {
         return Ok(None);
+    }
+    // An id that a library declares or uses is renamed in the library, for every policy that
+    // imports it, not from one of them.
+    if let Some(elsewhere) = std::iter::once(symbol.declared)
+        .chain(symbol.references.iter().copied())
+        .find(|span| span.file != FileId::MAIN)
+    {
+        let library = document
+            .outcome
+            .source
+            .get(elsewhere.file)
+            .map_or("a library", |file| file.name());
+        return Err(error(
+            ErrorCode::RequestFailed,
+            format!(
+                "`{}` is also written in {library}: rename it there, for every policy that imports it",
+                symbol.id
+            ),
+        ));
     }
     if let Some(problem) = refusal(document, symbol, name) {
         return Err(error(ErrorCode::RequestFailed, problem));
