@@ -14,7 +14,12 @@ use serde_json::{Value, json};
 /// How long an answer may take before the test fails instead of hanging.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-const URI: &str = "file:///policies/stadt-kassel.klar";
+/// The real file, so that its imports (`use "lib/…"`) resolve; the server runs in the project.
+const URI: &str = concat!(
+    "file://",
+    env!("CARGO_MANIFEST_DIR"),
+    "/policies/stadt-kassel.klar"
+);
 
 fn kassel() -> String {
     std::fs::read_to_string(concat!(
@@ -38,6 +43,7 @@ impl Client {
     fn start() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_klartext"))
             .arg("lsp")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -340,7 +346,14 @@ fn an_editing_session_over_standard_input_and_output() {
         .iter()
         .map(|item| item["label"].as_str().unwrap().to_string())
         .collect();
-    let organisations = declared(&text, "organisation");
+    // The policy's own organisations and those of the library it imports.
+    let mut organisations = declared(&text, "organisation");
+    let library = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/lib/plattformen.klar"
+    ))
+    .unwrap();
+    organisations.extend(declared(&library, "organisation"));
     assert!(organisations.len() > 10, "{organisations:?}");
     assert_eq!(labels, organisations);
     // Each replaces the word at the cursor.
@@ -394,6 +407,24 @@ fn an_editing_session_over_standard_input_and_output() {
         definition["range"]["end"],
         position(&text, declaration + "sitepark".len())
     );
+
+    // An organisation of an imported library: its definition is in the library's file, and it is
+    // renamed there, not from one policy that imports it.
+    let imported = text.find("operator twitter-international").unwrap() + "operator ".len() + 2;
+    let definition = client.at("textDocument/definition", position(&text, imported));
+    let library_uri = concat!(
+        "file://",
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/lib/plattformen.klar"
+    );
+    assert_eq!(definition["uri"], library_uri, "{definition}");
+    assert_eq!(definition["range"]["start"]["line"], 3, "{definition}");
+    let refused = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": URI}, "position": position(&text, imported), "newName": "x-corp"}),
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("lib/plattformen.klar"), "{refused}");
 
     // Renaming changes the declaration and every reference, and nothing else.
     let uses = text.matches(" sitepark").count();
