@@ -12,6 +12,7 @@ mod compile;
 pub mod derive;
 pub mod diagnostic;
 pub mod explain;
+pub mod format;
 mod labels;
 pub mod language;
 mod law;
