@@ -2,6 +2,7 @@
 //! [`klartext::compile`] checks them, [`klartext::output`] writes the notices) that reports and
 //! maps outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +18,8 @@ use klartext::model::Policy;
 use klartext::output::{self, Output};
 use klartext::render::{Format, Renderer};
 use klartext::report::{self, Checked};
-use klartext::{Outcome, compile_with, load};
+use klartext::source::Sources;
+use klartext::{Outcome, compile_with, format, load};
 
 #[derive(Parser)]
 #[command(
@@ -55,6 +57,15 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         report: Report,
+    },
+    /// Rewrite policies in the canonical layout (docs/language.md, "Layout"), comments kept
+    Fmt {
+        /// Policy files, or folders of `.klar` files; `-` formats standard input to standard output
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing: list the policies whose layout would change, and fail if there are any
+        #[arg(long)]
+        check: bool,
     },
     /// List every lint the checker knows, with its default severity and the law it enforces
     Lints {
@@ -188,6 +199,7 @@ pub fn run() -> ExitCode {
             report,
         } => run_compile(&paths, &format, &out, templates.as_deref(), &report),
         Command::Check { paths, report } => run_check(&paths, &report),
+        Command::Fmt { paths, check } => run_fmt(&paths, check),
         Command::Lints { format } => {
             list_lints(format);
             0
@@ -301,9 +313,9 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(report: &Report, to_stdout: bool) -> Reporter {
+    fn new(format: MessageFormat, to_stdout: bool) -> Reporter {
         Reporter {
-            color: report.message_format == MessageFormat::Human
+            color: format == MessageFormat::Human
                 && std::io::stderr().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none(),
             to_stdout,
@@ -375,9 +387,9 @@ impl Reporter {
             self.print(&format!("{log:#}"));
         }
         if format == MessageFormat::Human {
-            let noun = if files == 1 { "policy" } else { "policies" };
             eprintln!(
-                "checked {files} {noun}: {}, {}",
+                "checked {}: {}, {}",
+                policies(files),
                 count(self.errors, "error"),
                 count(self.warnings, "warning")
             );
@@ -393,7 +405,7 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
         Ok(files) => files,
         Err(message) => return fail(message),
     };
-    let mut reporter = Reporter::new(report, true);
+    let mut reporter = Reporter::new(report.message_format, true);
     for path in &files {
         match read_and_compile(path, report) {
             Ok(compiled) => reporter.report(&compiled, report.message_format),
@@ -406,6 +418,95 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
     } else {
         0
     }
+}
+
+/// Formats each policy: rewritten in place, written to standard output (`-`), or with `--check`
+/// only named if its layout would change. A policy with syntax errors is left as it is, and its
+/// errors are reported as `check` reports them.
+fn run_fmt(paths: &[PathBuf], check: bool) -> u8 {
+    let files = match policy_files(paths) {
+        Ok(files) => files,
+        Err(message) => return fail(message),
+    };
+    let mut reporter = Reporter::new(MessageFormat::Human, false);
+    let (mut changed, mut broken) = (0, 0);
+    let mut cleaned = HashSet::new();
+    for path in &files {
+        let bytes = match load::read_policy(path) {
+            Ok(bytes) => bytes,
+            Err(message) => return fail(message),
+        };
+        let formatted = match formatted(path, &bytes) {
+            Ok(text) => text,
+            Err(problems) => {
+                reporter.report(&problems, MessageFormat::Human);
+                broken += 1;
+                continue;
+            }
+        };
+        if load::is_stdin(path) && !check {
+            if let Err(error) = std::io::stdout().lock().write_all(formatted.as_bytes()) {
+                return fail(format!("cannot write to standard output: {error}"));
+            }
+            continue;
+        }
+        if formatted.as_bytes() == bytes {
+            continue;
+        }
+        changed += 1;
+        if check {
+            println!("{}", load::source_name(path));
+            continue;
+        }
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if cleaned.insert(folder.map(Path::to_path_buf)) {
+            output::remove_stale_temporaries(folder.unwrap_or(Path::new(".")));
+        }
+        if let Err(message) = output::replace(path, formatted.as_bytes()) {
+            return fail(message);
+        }
+    }
+    let total = files.len();
+    let left = match broken {
+        0 => String::new(),
+        1 => ", 1 has syntax errors and is left as it is".to_string(),
+        n => format!(", {n} have syntax errors and are left as they are"),
+    };
+    if check {
+        eprintln!(
+            "checked the layout of {}: {changed} would be reformatted{left}",
+            policies(total)
+        );
+    } else if files.iter().any(|path| !load::is_stdin(path)) {
+        eprintln!("formatted {}: {changed} changed{left}", policies(total));
+    }
+    if broken > 0 || (check && changed > 0) {
+        INPUT_ERRORS
+    } else {
+        0
+    }
+}
+
+/// A policy in the canonical layout, or its problems as `check` reports them.
+fn formatted(path: &Path, bytes: &[u8]) -> Result<String, Box<Compiled>> {
+    let name = load::source_name(path);
+    let (text, problems) = match klartext::decode(bytes) {
+        // `format` keeps a byte order mark; the spans of its problems are in the text without
+        // it, which `decode` gives.
+        Ok(text) => match format::format(&String::from_utf8_lossy(bytes)) {
+            Ok(formatted) => return Ok(formatted),
+            Err(problems) => (text, problems),
+        },
+        Err(problem) => (String::from_utf8_lossy(bytes).into_owned(), vec![*problem]),
+    };
+    Err(Box::new(Compiled {
+        outcome: Outcome {
+            source: Sources::new(name, text.clone()),
+            model: None,
+            diagnostics: problems,
+        },
+        text,
+    }))
 }
 
 fn run_compile(
@@ -474,7 +575,7 @@ fn run_compile(
             Ok((compiled, Vec::new()))
         })
         .collect();
-    let mut reporter = Reporter::new(report, !to_stdout);
+    let mut reporter = Reporter::new(report.message_format, !to_stdout);
     for result in results {
         let (compiled, documents) = match result {
             Ok(compiled) => compiled,
@@ -543,6 +644,14 @@ fn write_documents(documents: &[Document], outputs: &[Output]) -> Result<(), Str
         files.push((output.path.as_path(), text.as_bytes()));
     }
     output::write_together(&files)
+}
+
+fn policies(n: usize) -> String {
+    if n == 1 {
+        "1 policy".to_string()
+    } else {
+        format!("{n} policies")
+    }
 }
 
 fn count(n: usize, noun: &str) -> String {
