@@ -161,6 +161,21 @@ fn every_documentation_example_keeps_its_meaning() {
     assert!(formatted > 100, "only {formatted} examples were formatted");
 }
 
+/// The shipped policies are formatted (CI runs `klartext fmt --check` on them too).
+#[test]
+fn the_shipped_policies_are_formatted() {
+    for folder in ["policies", "examples"] {
+        for path in klar_files_under(&root().join(folder)) {
+            let source = read(&path);
+            assert!(
+                format(&source).as_ref() == Ok(&source),
+                "{} is not formatted: run `klartext fmt {folder}/`",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn lists_are_wrapped_before_the_width() {
     let values: Vec<String> = (1..=40).map(|n| format!("\"Kategorie {n}\"")).collect();
