@@ -2,13 +2,16 @@
 //! [`klartext::compile`] checks them, [`klartext::output`] writes the notices) that reports and
 //! maps outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use notify::{EventKind, RecursiveMode, Watcher};
 use rayon::prelude::*;
 
 use klartext::check::{self, LINTS};
@@ -57,6 +60,9 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         report: Report,
+        /// Check again whenever a policy in PATH changes, until interrupted (Ctrl-C)
+        #[arg(long)]
+        watch: bool,
     },
     /// Rewrite policies in the canonical layout (docs/language.md, "Layout"), comments kept
     Fmt {
@@ -198,7 +204,16 @@ pub fn run() -> ExitCode {
             templates,
             report,
         } => run_compile(&paths, &format, &out, templates.as_deref(), &report),
-        Command::Check { paths, report } => run_check(&paths, &report),
+        Command::Check {
+            paths,
+            report,
+            watch: false,
+        } => run_check(&paths, &report),
+        Command::Check {
+            paths,
+            report,
+            watch: true,
+        } => watch_check(&paths, &report),
         Command::Fmt { paths, check } => run_fmt(&paths, check),
         Command::Lints { format } => {
             list_lints(format);
@@ -507,6 +522,97 @@ fn formatted(path: &Path, bytes: &[u8]) -> Result<String, Box<Compiled>> {
         },
         text,
     }))
+}
+
+/// How long the files must be quiet before `check --watch` checks again: an editor's save (often
+/// a temporary file and a rename) or a `git checkout` is one change, not several.
+const WATCH_QUIET: Duration = Duration::from_millis(300);
+
+/// `check --watch`: checks as `check` does, then again whenever a policy in the named paths
+/// changes, each run after a line that says what changed, until interrupted. A usage or I/O
+/// error of the first run ends it; one of a later run (a folder emptied) is reported and the
+/// watch goes on.
+fn watch_check(paths: &[PathBuf], report: &Report) -> u8 {
+    if paths.iter().any(|path| load::is_stdin(path)) {
+        return fail(
+            "`--watch` checks files again when they change; standard input (`-`) cannot be watched",
+        );
+    }
+    if run_check(paths, report) == FAILURE {
+        return FAILURE;
+    }
+    let (sender, events) = mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(sender) {
+        Ok(watcher) => watcher,
+        Err(error) => return fail(format!("cannot watch the policies: {error}")),
+    };
+    // Folders, not files: an editor that saves by renaming a new file over the old one would
+    // end the watch of the old file.
+    let mut folders: Vec<&Path> = paths
+        .iter()
+        .map(|path| {
+            if path.is_dir() {
+                path.as_path()
+            } else {
+                path.parent()
+                    .filter(|parent| !parent.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+            }
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        if let Err(error) = watcher.watch(folder, RecursiveMode::NonRecursive) {
+            return fail(format!("cannot watch {}: {error}", folder.display()));
+        }
+    }
+    eprintln!("watching for changes (Ctrl-C stops)");
+    // Each round waits for an event, then until the files have been quiet for a while.
+    while let Ok(first) = events.recv() {
+        let mut changed = BTreeSet::new();
+        let mut next = Some(first);
+        while let Some(event) = next {
+            match event {
+                Ok(event) => changed.extend(changed_policies(&event, paths)),
+                Err(error) => eprintln!("warning: watching the policies: {error}"),
+            }
+            next = events.recv_timeout(WATCH_QUIET).ok();
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        let changed: Vec<String> = changed.into_iter().collect();
+        eprintln!(
+            "\n──── {} changed, checking again ────\n",
+            changed.join(", ")
+        );
+        run_check(paths, report);
+    }
+    0
+}
+
+/// The names of the policies an event changed: `.klar` files in a watched folder and files
+/// named on the command line. Reading a file is no change (the check itself reads them all).
+fn changed_policies(event: &notify::Event, paths: &[PathBuf]) -> Vec<String> {
+    if matches!(event.kind, EventKind::Access(_)) {
+        return Vec::new();
+    }
+    let named = |path: &Path| {
+        paths.iter().any(|named| {
+            !named.is_dir()
+                && named
+                    .file_name()
+                    .is_some_and(|name| path.file_name() == Some(name))
+        })
+    };
+    event
+        .paths
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "klar") || named(path))
+        .filter_map(|path| path.file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect()
 }
 
 fn run_compile(

@@ -1232,3 +1232,52 @@ fn fmt_formats_standard_input_to_standard_output() {
         stderr(&output)
     );
 }
+
+/// `check --watch` first checks as `check` does, then watches; what it does on a change depends
+/// on the file system's events and their timing, and is left to trying it.
+#[test]
+fn check_watch_checks_once_then_watches() {
+    use std::io::BufRead as _;
+    let dir = workspace();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klartext"))
+        .args(["check", "--watch", "policies"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stderr.take().unwrap();
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines() {
+            if sender.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(60)) {
+        let watching = line.starts_with("watching for changes");
+        seen.push(line);
+        if watching {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        seen,
+        [
+            "checked 1 policy: 0 errors, 0 warnings",
+            "watching for changes (Ctrl-C stops)"
+        ]
+    );
+
+    // Standard input cannot be watched, and a missing path ends the watch before it begins.
+    let output = klartext(&["check", "--watch", "-"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot be watched"));
+    let output = klartext(&["check", "--watch", "missing.klar"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
