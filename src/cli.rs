@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use notify::{EventKind, RecursiveMode, Watcher};
 use rayon::prelude::*;
 
@@ -72,6 +73,11 @@ enum Command {
         /// Change nothing: list the policies whose layout would change, and fail if there are any
         #[arg(long)]
         check: bool,
+    },
+    /// Print a script that completes klartext's commands and options in a shell
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell
+        shell: Shell,
     },
     /// List every lint the checker knows, with its default severity and the law it enforces
     Lints {
@@ -215,6 +221,12 @@ pub fn run() -> ExitCode {
             watch: true,
         } => watch_check(&paths, &report),
         Command::Fmt { paths, check } => run_fmt(&paths, check),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "klartext", &mut script);
+            print_quietly(&String::from_utf8_lossy(&script));
+            0
+        }
         Command::Lints { format } => {
             list_lints(format);
             0

@@ -1281,3 +1281,17 @@ fn check_watch_checks_once_then_watches() {
     let output = klartext(&["check", "--watch", "missing.klar"], dir.path());
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn completions_cover_the_commands() {
+    let dir = workspace();
+    let output = klartext(&["completions", "bash"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let script = String::from_utf8_lossy(&output.stdout);
+    assert!(script.contains("complete -F _klartext"), "{script}");
+    for command in ["compile", "check", "fmt", "explain"] {
+        assert!(script.contains(command), "{command} is not completed");
+    }
+    let output = klartext(&["completions", "tcsh"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
