@@ -2,11 +2,16 @@
 //! [`klartext::compile`] checks them, [`klartext::output`] writes the notices) that reports and
 //! maps outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
 
+use std::collections::{BTreeSet, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use notify::{EventKind, RecursiveMode, Watcher};
 use rayon::prelude::*;
 
 use klartext::check::{self, LINTS};
@@ -17,7 +22,8 @@ use klartext::model::Policy;
 use klartext::output::{self, Output};
 use klartext::render::{Format, Renderer};
 use klartext::report::{self, Checked};
-use klartext::{Outcome, compile_in, load};
+use klartext::source::Sources;
+use klartext::{Outcome, compile_in, format, load};
 
 #[derive(Parser)]
 #[command(
@@ -59,6 +65,23 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         report: Report,
+        /// Check again whenever a policy in PATH changes, until interrupted (Ctrl-C)
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Rewrite policies in the canonical layout (docs/language.md, "Layout"), comments kept
+    Fmt {
+        /// Policy files, or folders of `.klar` files; `-` formats standard input to standard output
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing: list the policies whose layout would change, and fail if there are any
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print a script that completes klartext's commands and options in a shell
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell
+        shell: Shell,
     },
     /// List every lint the checker knows, with its default severity and the law it enforces
     Lints {
@@ -220,7 +243,23 @@ pub fn run() -> ExitCode {
             check,
             report,
         } => run_compile(&paths, &format, &out, templates.as_deref(), check, &report),
-        Command::Check { paths, report } => run_check(&paths, &report),
+        Command::Check {
+            paths,
+            report,
+            watch: false,
+        } => run_check(&paths, &report),
+        Command::Check {
+            paths,
+            report,
+            watch: true,
+        } => watch_check(&paths, &report),
+        Command::Fmt { paths, check } => run_fmt(&paths, check),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "klartext", &mut script);
+            print_quietly(&String::from_utf8_lossy(&script));
+            0
+        }
         Command::Lints { format } => {
             list_lints(format);
             0
@@ -368,9 +407,9 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(report: &Report, to_stdout: bool) -> Reporter {
+    fn new(format: MessageFormat, to_stdout: bool) -> Reporter {
         Reporter {
-            color: report.message_format == MessageFormat::Human
+            color: format == MessageFormat::Human
                 && std::io::stderr().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none(),
             to_stdout,
@@ -442,9 +481,9 @@ impl Reporter {
             self.print(&format!("{log:#}"));
         }
         if format == MessageFormat::Human {
-            let noun = if files == 1 { "policy" } else { "policies" };
             eprintln!(
-                "checked {files} {noun}: {}, {}",
+                "checked {}: {}, {}",
+                policies(files),
                 count(self.errors, "error"),
                 count(self.warnings, "warning")
             );
@@ -461,7 +500,7 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
         Err(message) => return fail(message),
     };
     let project = report.project();
-    let mut reporter = Reporter::new(report, true);
+    let mut reporter = Reporter::new(report.message_format, true);
     for path in &files {
         match read_and_compile(path, report, &project) {
             Ok(compiled) => reporter.report(&compiled, report.message_format),
@@ -474,6 +513,187 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
     } else {
         0
     }
+}
+
+/// Formats each policy: rewritten in place, written to standard output (`-`), or with `--check`
+/// only named if its layout would change. A policy with syntax errors is left as it is, and its
+/// errors are reported as `check` reports them.
+fn run_fmt(paths: &[PathBuf], check: bool) -> u8 {
+    let files = match policy_files(paths) {
+        Ok(files) => files,
+        Err(message) => return fail(message),
+    };
+    let mut reporter = Reporter::new(MessageFormat::Human, false);
+    let (mut changed, mut broken) = (0, 0);
+    let mut cleaned = HashSet::new();
+    for path in &files {
+        let bytes = match load::read_policy(path) {
+            Ok(bytes) => bytes,
+            Err(message) => return fail(message),
+        };
+        let formatted = match formatted(path, &bytes) {
+            Ok(text) => text,
+            Err(problems) => {
+                reporter.report(&problems, MessageFormat::Human);
+                broken += 1;
+                continue;
+            }
+        };
+        if load::is_stdin(path) && !check {
+            if let Err(error) = std::io::stdout().lock().write_all(formatted.as_bytes()) {
+                return fail(format!("cannot write to standard output: {error}"));
+            }
+            continue;
+        }
+        if formatted.as_bytes() == bytes {
+            continue;
+        }
+        changed += 1;
+        if check {
+            println!("{}", load::source_name(path));
+            continue;
+        }
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if cleaned.insert(folder.map(Path::to_path_buf)) {
+            output::remove_stale_temporaries(folder.unwrap_or(Path::new(".")));
+        }
+        if let Err(message) = output::replace(path, formatted.as_bytes()) {
+            return fail(message);
+        }
+    }
+    let total = files.len();
+    let left = match broken {
+        0 => String::new(),
+        1 => ", 1 has syntax errors and is left as it is".to_string(),
+        n => format!(", {n} have syntax errors and are left as they are"),
+    };
+    if check {
+        eprintln!(
+            "checked the layout of {}: {changed} would be reformatted{left}",
+            policies(total)
+        );
+    } else if files.iter().any(|path| !load::is_stdin(path)) {
+        eprintln!("formatted {}: {changed} changed{left}", policies(total));
+    }
+    if broken > 0 || (check && changed > 0) {
+        INPUT_ERRORS
+    } else {
+        0
+    }
+}
+
+/// A policy in the canonical layout, or its problems as `check` reports them.
+fn formatted(path: &Path, bytes: &[u8]) -> Result<String, Box<Compiled>> {
+    let name = load::source_name(path);
+    let (text, problems) = match klartext::decode(bytes) {
+        // `format` keeps a byte order mark; the spans of its problems are in the text without
+        // it, which `decode` gives.
+        Ok(text) => match format::format(&String::from_utf8_lossy(bytes)) {
+            Ok(formatted) => return Ok(formatted),
+            Err(problems) => (text, problems),
+        },
+        Err(problem) => (String::from_utf8_lossy(bytes).into_owned(), vec![*problem]),
+    };
+    Err(Box::new(Compiled {
+        outcome: Outcome {
+            source: Sources::new(name, text.clone()),
+            model: None,
+            diagnostics: problems,
+            library: false,
+        },
+        text,
+    }))
+}
+
+/// How long the files must be quiet before `check --watch` checks again: an editor's save (often
+/// a temporary file and a rename) or a `git checkout` is one change, not several.
+const WATCH_QUIET: Duration = Duration::from_millis(300);
+
+/// `check --watch`: checks as `check` does, then again whenever a policy in the named paths
+/// changes, each run after a line that says what changed, until interrupted. A usage or I/O
+/// error of the first run ends it; one of a later run (a folder emptied) is reported and the
+/// watch goes on.
+fn watch_check(paths: &[PathBuf], report: &Report) -> u8 {
+    if paths.iter().any(|path| load::is_stdin(path)) {
+        return fail(
+            "`--watch` checks files again when they change; standard input (`-`) cannot be watched",
+        );
+    }
+    if run_check(paths, report) == FAILURE {
+        return FAILURE;
+    }
+    let (sender, events) = mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(sender) {
+        Ok(watcher) => watcher,
+        Err(error) => return fail(format!("cannot watch the policies: {error}")),
+    };
+    // Folders, not files: an editor that saves by renaming a new file over the old one would
+    // end the watch of the old file.
+    let mut folders: Vec<&Path> = paths
+        .iter()
+        .map(|path| {
+            if path.is_dir() {
+                path.as_path()
+            } else {
+                path.parent()
+                    .filter(|parent| !parent.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+            }
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        if let Err(error) = watcher.watch(folder, RecursiveMode::NonRecursive) {
+            return fail(format!("cannot watch {}: {error}", folder.display()));
+        }
+    }
+    eprintln!("watching for changes (Ctrl-C stops)");
+    // Each round waits for an event, then until the files have been quiet for a while.
+    while let Ok(first) = events.recv() {
+        let mut changed = BTreeSet::new();
+        let mut next = Some(first);
+        while let Some(event) = next {
+            match event {
+                Ok(event) => changed.extend(changed_policies(&event, paths)),
+                Err(error) => eprintln!("warning: watching the policies: {error}"),
+            }
+            next = events.recv_timeout(WATCH_QUIET).ok();
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        let changed: Vec<String> = changed.into_iter().collect();
+        eprintln!(
+            "\n──── {} changed, checking again ────\n",
+            changed.join(", ")
+        );
+        run_check(paths, report);
+    }
+    0
+}
+
+/// The names of the policies an event changed: `.klar` files in a watched folder and files
+/// named on the command line. Reading a file is no change (the check itself reads them all).
+fn changed_policies(event: &notify::Event, paths: &[PathBuf]) -> Vec<String> {
+    if matches!(event.kind, EventKind::Access(_)) {
+        return Vec::new();
+    }
+    let named = |path: &Path| {
+        paths.iter().any(|named| {
+            !named.is_dir()
+                && named
+                    .file_name()
+                    .is_some_and(|name| path.file_name() == Some(name))
+        })
+    };
+    event
+        .paths
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "klar") || named(path))
+        .filter_map(|path| path.file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect()
 }
 
 fn run_compile(
@@ -525,7 +745,7 @@ fn run_compile(
         output::remove_stale_temporaries(out);
     }
     let project = report.project();
-    let mut reporter = Reporter::new(report, !to_stdout);
+    let mut reporter = Reporter::new(report.message_format, !to_stdout);
     let mut written = 0;
     let mut differing: Vec<PathBuf> = Vec::new();
     // Policies are compiled and written in parallel, a batch at a time; what is reported comes
@@ -677,6 +897,14 @@ fn write_documents(documents: &[Document], outputs: &[Output]) -> Result<(), Str
         files.push((output.path.as_path(), text.as_bytes()));
     }
     output::write_together(&files)
+}
+
+fn policies(n: usize) -> String {
+    if n == 1 {
+        "1 policy".to_string()
+    } else {
+        format!("{n} policies")
+    }
 }
 
 fn count(n: usize, noun: &str) -> String {

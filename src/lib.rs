@@ -14,6 +14,7 @@ mod compile;
 pub mod derive;
 pub mod diagnostic;
 pub mod explain;
+pub mod format;
 pub mod imports;
 pub mod init;
 mod labels;

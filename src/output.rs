@@ -176,6 +176,22 @@ pub fn write_new(target: &Path, bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// Replaces a file that exists, such as a policy source that `klartext fmt` rewrites: the new
+/// content is written to a temporary file beside it and renamed over it, so an editor or a
+/// compile reading it sees the old or the new file, never half of one. The file keeps its
+/// permissions (a source may be writable by a group, unlike a new output), and a symbolic link
+/// stays a link: the file it leads to is replaced.
+pub fn replace(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let target = fs::canonicalize(target).map_err(|error| cannot_write(target, &error))?;
+    let permissions = fs::metadata(&target)
+        .map_err(|error| cannot_write(&target, &error))?
+        .permissions();
+    let temp = stage(&target, bytes).map_err(|error| cannot_write(&target, &error))?;
+    fs::set_permissions(&temp, permissions).map_err(|error| cannot_write(&target, &error))?;
+    temp.persist(&target)
+        .map_err(|error| cannot_write(&target, &error.error))
+}
+
 /// Writes `bytes` to a new temporary file in the folder of `target`.
 fn stage(target: &Path, bytes: &[u8]) -> io::Result<TempPath> {
     let dir = folder_of(target);
@@ -338,6 +354,24 @@ mod tests {
         assert_eq!(fs::read(&a).unwrap(), b"new a");
         assert_eq!(fs::read(&b).unwrap(), b"new b");
         assert_eq!(names(dir.path()), ["a.html", "b.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions_and_a_link_stays_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.klar");
+        let link = dir.path().join("b.klar");
+        fs::write(&file, "old").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o664)).unwrap();
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        replace(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+        let mode = fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o664);
+        assert_eq!(names(dir.path()), ["a.klar", "b.klar"]);
     }
 
     #[test]

@@ -1098,23 +1098,27 @@ fn a_policy_file_larger_than_64_mib_is_refused() {
     );
 }
 
+/// klartext run with `args` in `dir`, reading `input` on standard input.
+fn klartext_reading(args: &[&str], dir: &Path, input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klartext"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A run that refuses its arguments exits without reading: the pipe may close early.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn a_policy_is_read_from_standard_input_as_stdin() {
-    use std::io::Write as _;
     let dir = workspace();
-    let run = |args: &[&str], input: &str| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_klartext"))
-            .args(args)
-            .current_dir(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A run that refuses its arguments exits without reading: the pipe may close early.
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        child.wait_with_output().unwrap()
-    };
+    let run = |args: &[&str], input: &str| klartext_reading(args, dir.path(), input);
     let broken = MINIMAL.replace("30 days", "30 dayz");
     let output = run(&["check", "--message-format", "json", "-"], &broken);
     assert_eq!(output.status.code(), Some(1));
@@ -1192,4 +1196,156 @@ fn a_library_in_a_folder_is_checked_and_writes_no_notice() {
     names.sort();
     assert!(names.iter().all(|n| n.starts_with("minimal.")), "{names:?}");
     assert_eq!(names.len(), 4, "{names:?}");
+}
+
+/// The minimal policy, laid out badly: more spaces than needed, and too many blank lines.
+fn untidy() -> String {
+    MINIMAL
+        .replace("retention 30 days", "retention   30 days   ")
+        .replace("\n\n", "\n\n\n\n")
+}
+
+/// `fmt --check` names the policies whose layout would change and fails; `fmt` rewrites them
+/// (keeping their permissions), after which `--check` passes. A policy with a syntax error is
+/// reported as `check` reports it and left as it is.
+#[test]
+fn fmt_rewrites_policies_and_check_fails_until_it_did() {
+    let dir = workspace();
+    let policy = dir.path().join("policies/gemeinde.klar");
+    std::fs::write(&policy, untidy()).unwrap();
+    std::fs::write(dir.path().join("policies/tidy.klar"), MINIMAL).unwrap();
+
+    let output = klartext(&["fmt", "--check", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!(
+            "{}\n",
+            Path::new("policies").join("gemeinde.klar").display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), untidy());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let output = klartext(&["fmt", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("formatted 2 policies: 1 changed"));
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), MINIMAL);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&policy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+    assert_eq!(
+        names_in(&dir.path().join("policies")),
+        ["gemeinde.klar", "tidy.klar"]
+    );
+
+    let output = klartext(&["fmt", "--check", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+
+    let broken = "policy \"T\" {\n    purpose \"offen\n}\n";
+    let broken_path = dir.path().join("policies/kaputt.klar");
+    std::fs::write(&broken_path, broken).unwrap();
+    let output = klartext(&["fmt", "policies"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error[unterminated-string]"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&broken_path).unwrap(), broken);
+}
+
+#[test]
+fn fmt_formats_standard_input_to_standard_output() {
+    let dir = workspace();
+    let output = klartext_reading(&["fmt", "-"], dir.path(), &untidy());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), MINIMAL);
+
+    let output = klartext_reading(&["fmt", "--check", "-"], dir.path(), &untidy());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "<stdin>\n");
+    let output = klartext_reading(&["fmt", "--check", "-"], dir.path(), MINIMAL);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // A policy with a syntax error gives an editor nothing to replace its text with.
+    let output = klartext_reading(&["fmt", "-"], dir.path(), "policy \"T\" {\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).contains("error[unclosed-block]"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// `check --watch` first checks as `check` does, then watches; what it does on a change depends
+/// on the file system's events and their timing, and is left to trying it.
+#[test]
+fn check_watch_checks_once_then_watches() {
+    use std::io::BufRead as _;
+    let dir = workspace();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klartext"))
+        .args(["check", "--watch", "policies"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stderr.take().unwrap();
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines() {
+            if sender.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(60)) {
+        let watching = line.starts_with("watching for changes");
+        seen.push(line);
+        if watching {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        seen,
+        [
+            "checked 1 policy: 0 errors, 0 warnings",
+            "watching for changes (Ctrl-C stops)"
+        ]
+    );
+
+    // Standard input cannot be watched, and a missing path ends the watch before it begins.
+    let output = klartext(&["check", "--watch", "-"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot be watched"));
+    let output = klartext(&["check", "--watch", "missing.klar"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn completions_cover_the_commands() {
+    let dir = workspace();
+    let output = klartext(&["completions", "bash"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let script = String::from_utf8_lossy(&output.stdout);
+    assert!(script.contains("complete -F _klartext"), "{script}");
+    for command in ["compile", "check", "fmt", "explain"] {
+        assert!(script.contains(command), "{command} is not completed");
+    }
+    let output = klartext(&["completions", "tcsh"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
 }

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use klartext::check::Options;
 use klartext::compile_in;
 use klartext::imports::Project;
-use klartext::language::{Context, KEYWORDS, in_context, keyword_in};
+use klartext::language::{Context, KEYWORDS, in_context};
 use klartext::lower::lower;
 use klartext::syntax::parse;
 
 mod common;
-use common::klar_examples;
+use common::{example_policy, first_keyword, klar_examples};
 
 const DOC: &str = include_str!("../docs/language.md");
 
@@ -45,16 +45,6 @@ fn examples() -> Vec<String> {
     klar_examples(DOC)
 }
 
-/// The first keyword of an example, after its comments.
-fn first_keyword(example: &str) -> &str {
-    example
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty() && !line.starts_with('#'))
-        .and_then(|line| line.split_whitespace().next())
-        .unwrap_or("")
-}
-
 fn is_complete(example: &str) -> bool {
     first_keyword(example) == "policy"
 }
@@ -68,21 +58,12 @@ fn every_example_parses_and_uses_keywords_where_they_may_stand() {
         examples.len()
     );
     for example in &examples {
-        // A fragment stands in a policy, or in an activity when it starts with an activity's
-        // fact; `{ … }` stands for facts left out.
-        let fragment = example.replace("{ … }", "{ }");
-        let first = first_keyword(example);
-        let source = if is_complete(example) {
-            example.clone()
-        } else if keyword_in(first, Context::Policy).is_some() {
-            format!("policy \"Beispiel\" {{\n{fragment}\n}}\n")
-        } else if keyword_in(first, Context::Activity).is_some() {
-            format!(
-                "policy \"Beispiel\" {{\nactivity beispiel \"Beispiel\" {{\n{fragment}\n}}\n}}\n"
+        let source = example_policy(example).unwrap_or_else(|| {
+            panic!(
+                "`{}` is neither a fact of a policy nor of an activity:\n{example}",
+                first_keyword(example)
             )
-        } else {
-            panic!("`{first}` is neither a fact of a policy nor of an activity:\n{example}");
-        };
+        });
         let parsed = parse(&source);
         if let Some(problem) = parsed.problems.first() {
             panic!(

@@ -307,7 +307,7 @@ fn an_editing_session_over_standard_input_and_output() {
             "{provider}: {capabilities}"
         );
     }
-    assert!(capabilities.get("documentFormattingProvider").is_none());
+    assert_eq!(capabilities["documentFormattingProvider"], true);
     assert_eq!(capabilities["textDocumentSync"]["change"], 1, "full text");
 
     let opened = client.open(&text);
@@ -407,6 +407,13 @@ fn an_editing_session_over_standard_input_and_output() {
         definition["range"]["end"],
         position(&text, declaration + "sitepark".len())
     );
+
+    // The shipped policy is in the layout of `klartext fmt`: formatting changes nothing.
+    let formatting = client.result(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(formatting, json!([]), "{formatting}");
 
     // An organisation of an imported library: its definition is in the library's file, and it is
     // renamed there, not from one policy that imports it.

@@ -8,12 +8,12 @@
 //! syntax tree and model ([`Document`]); every request is answered from them, one file per
 //! kind of request: `diagnostics.rs` (published after each change), `hover.rs`,
 //! `completion.rs`, `navigation.rs` (definition, references, rename), `symbols.rs` (the
-//! outline) and `actions.rs` (quick fixes). `convert.rs` turns byte offsets into the protocol's
+//! outline), `actions.rs` (quick fixes) and `formatting.rs` (the layout of `klartext fmt`). `convert.rs` turns byte offsets into the protocol's
 //! lines and UTF-16 columns and back, and `cursor.rs` finds what stands at a place of the tree.
 //!
 //! Adding a request is one file with a handler `fn(&Document, Params) -> Answer<Result>`, a line
 //! in `Server::document_request`, an `impl OnDocument` for its parameters and its capability in
-//! `capabilities` (this is how `textDocument/formatting` is to be added).
+//! `capabilities`.
 //!
 //! No input ends the server: a request for a document that is not open, or with parameters it
 //! cannot read, gets an error response; a position outside the text, an empty answer.
@@ -23,6 +23,7 @@ mod completion;
 mod convert;
 mod cursor;
 mod diagnostics;
+mod formatting;
 mod hover;
 mod navigation;
 mod symbols;
@@ -36,17 +37,17 @@ use lsp_types::notification::{
     PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, Initialize,
-    PrepareRenameRequest, References, Rename, Request as _, Shutdown,
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    Initialize, PrepareRenameRequest, References, Rename, Request as _, Shutdown,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CompletionOptions, CompletionParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentSymbolParams, GotoDefinitionParams, HoverParams,
-    HoverProviderCapability, InitializeResult, OneOf, Position, PositionEncodingKind,
-    PublishDiagnosticsParams, ReferenceParams, RenameOptions, RenameParams, ServerCapabilities,
-    ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Uri,
+    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams,
+    GotoDefinitionParams, HoverParams, HoverProviderCapability, InitializeResult, OneOf, Position,
+    PositionEncodingKind, PublishDiagnosticsParams, ReferenceParams, RenameOptions, RenameParams,
+    ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -225,6 +226,7 @@ impl Server {
             CodeActionRequest::METHOD => {
                 answer::<CodeActionRequest>(documents, params, actions::code_actions)
             }
+            Formatting::METHOD => answer::<Formatting>(documents, params, formatting::formatting),
             _ => Err(error(
                 ErrorCode::MethodNotFound,
                 format!("klartext does not answer `{method}`"),
@@ -312,6 +314,7 @@ fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
         })),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -473,6 +476,12 @@ impl OnDocument for RenameParams {
 }
 
 impl OnDocument for DocumentSymbolParams {
+    fn uri(&self) -> &Uri {
+        &self.text_document.uri
+    }
+}
+
+impl OnDocument for DocumentFormattingParams {
     fn uri(&self) -> &Uri {
         &self.text_document.uri
     }

@@ -206,7 +206,7 @@ pub(super) fn text_block_end(source: &str, body: usize) -> TextBlockEnd {
 
 /// Whether a line cannot be prose in a text block: it holds only `}`, or opens a block
 /// (`activity x "T" {`) or a text (`text """`).
-pub(super) fn ends_text(line: &str) -> bool {
+pub(crate) fn ends_text(line: &str) -> bool {
     let line = line.trim_matches([' ', '\t']);
     let keyword_len = line
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))

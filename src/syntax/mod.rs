@@ -8,4 +8,5 @@ mod lexical;
 mod parser;
 
 pub use ast::{Comment, File, Item, Value, ValueKind, Word};
+pub(crate) use lexical::ends_text;
 pub use parser::{MAX_NESTING, Parse, parse};

@@ -23,6 +23,36 @@ pub fn klar_examples(markdown: &str) -> Vec<String> {
     examples
 }
 
+/// The first keyword of an example, after its comments.
+pub fn first_keyword(example: &str) -> &str {
+    example
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .and_then(|line| line.split_whitespace().next())
+        .unwrap_or("")
+}
+
+/// An example of the documentation as the policy it stands in: a complete policy as it is, a
+/// fragment in a policy, or in an activity when it starts with an activity's fact; `{ … }`
+/// stands for facts left out. `None` for a fragment of neither.
+pub fn example_policy(example: &str) -> Option<String> {
+    use klartext::language::{Context, keyword_in};
+    let fragment = example.replace("{ … }", "{ }");
+    let first = first_keyword(example);
+    if first == "policy" {
+        Some(example.to_string())
+    } else if keyword_in(first, Context::Policy).is_some() {
+        Some(format!("policy \"Beispiel\" {{\n{fragment}\n}}\n"))
+    } else if keyword_in(first, Context::Activity).is_some() {
+        Some(format!(
+            "policy \"Beispiel\" {{\nactivity beispiel \"Beispiel\" {{\n{fragment}\n}}\n}}\n"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Runs the klartext binary with `args` in `dir`, without colours.
 pub fn klartext(args: &[&str], dir: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_klartext"))
