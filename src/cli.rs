@@ -1,6 +1,7 @@
 //! The command line: a thin layer over the library ([`klartext::load`] reads the policy files,
-//! [`klartext::compile`] checks them, [`klartext::output`] writes the notices) that reports and
-//! maps outcomes to exit codes (0 success, 1 the input has errors, 2 usage or I/O error).
+//! [`klartext::compile`] checks them, [`klartext::output`] writes the notices,
+//! [`klartext::format`] lays out their sources) that reports and maps outcomes to exit codes (0
+//! success, 1 the input has errors, 2 usage or I/O error).
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::{IsTerminal, Write};
@@ -246,13 +247,14 @@ pub fn run() -> ExitCode {
         Command::Check {
             paths,
             report,
-            watch: false,
-        } => run_check(&paths, &report),
-        Command::Check {
-            paths,
-            report,
-            watch: true,
-        } => watch_check(&paths, &report),
+            watch,
+        } => {
+            if watch {
+                watch_check(&paths, &report)
+            } else {
+                run_check(&paths, &report)
+            }
+        }
         Command::Fmt { paths, check } => run_fmt(&paths, check),
         Command::Completions { shell } => {
             let mut script = Vec::new();
