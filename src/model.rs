@@ -23,8 +23,11 @@ pub struct Policy {
     pub language: Language,
     /// ISO 3166-2 code of the federal state, e.g. `DE-HE`.
     pub state: Option<Spanned<String>>,
-    /// Date of the last revision ("Stand").
+    /// Date of the last revision ("Stand"), as written. The notice shows [`Policy::stand`],
+    /// which is later when a `revision` is; the export's `revised` is that date.
     pub revised: Option<Spanned<Date>>,
+    /// The changes the notice records (`revision 2024-05-02 "Matomo ergänzt"`), in source order.
+    pub revisions: Vec<Revision>,
     pub websites: Vec<Text>,
     /// The procedures, forms or offices the notice covers, when it is not about a website.
     pub applies_to: Vec<Text>,
@@ -47,6 +50,26 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The date the notice shows as its "Stand": the latest of `revised` and the revisions'
+    /// dates (on a tie, `revised`, with its place in the source).
+    pub fn stand(&self) -> Option<Spanned<Date>> {
+        let revisions = self.revisions.iter().map(|revision| Spanned {
+            value: revision.date,
+            span: revision.span,
+        });
+        self.revised
+            .iter()
+            .cloned()
+            .chain(revisions)
+            .reduce(|latest, next| {
+                if next.value > latest.value {
+                    next
+                } else {
+                    latest
+                }
+            })
+    }
+
     /// The organisation declared with this id.
     pub fn organisation(&self, id: &str) -> Option<&Organisation> {
         self.organisations
@@ -87,6 +110,17 @@ impl Policy {
         collect(&self.contents, &mut activities);
         activities
     }
+}
+
+/// A change the notice records, shown with its date at the end of the notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub date: Date,
+    /// What changed ("Matomo ergänzt"); absent when the revision gives only its date.
+    pub changes: Option<Text>,
+    /// The `revision` fact.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

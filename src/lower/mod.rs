@@ -430,6 +430,7 @@ impl Lowerer<'_> {
             language: Language::De,
             state: None,
             revised: None,
+            revisions: Vec::new(),
             websites: Vec::new(),
             applies_to: Vec::new(),
             published_at: None,
@@ -473,6 +474,7 @@ impl Lowerer<'_> {
                     let value = self.date(fact).map(|value| spanned(value, fact));
                     self.once(&mut policy.revised, value, fact);
                 }
+                "revision" => policy.revisions.extend(self.revision(fact)),
                 "website" => {
                     let urls = self.urls(fact, "website \"https://www.example.de\"");
                     policy.websites.extend(urls);

@@ -219,8 +219,12 @@ impl Renderer {
 
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
         let mut policy = policy.clone();
+        // Every format gives as the notice's date the one it shows: the latest revision's.
+        policy.revised = policy.stand();
         if format.template().is_some() {
             show_defaults_once(&mut policy.contents);
+            // The notice lists its changes newest first; the export keeps the order written.
+            policy.revisions.sort_by(|a, b| b.date.cmp(&a.date));
         }
         anchors::assign(&mut policy);
         match format {
