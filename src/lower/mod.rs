@@ -679,6 +679,7 @@ impl Lowerer<'_> {
             name,
             text: None,
             contact: Contact::default(),
+            dpv: None,
             derived: None,
             span: item.span,
         };

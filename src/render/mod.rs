@@ -17,7 +17,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::law::law;
-use crate::model::{Language, Policy};
+use crate::model::{Export, Language, Policy};
 
 /// An output format of `klartext compile`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -229,7 +229,7 @@ impl Renderer {
         anchors::assign(&mut policy);
         match format {
             Format::Json => {
-                let mut json = serde_json::to_string_pretty(&policy)
+                let mut json = serde_json::to_string_pretty(&Export::new(&policy))
                     .map_err(|e| RenderError(e.to_string()))?;
                 json.push('\n');
                 Ok(json)
@@ -239,7 +239,7 @@ impl Renderer {
                 // (`!described`) that a YAML 1.2 safe loader refuses.
                 let mut yaml = Vec::new();
                 serde_yaml_ng::with::singleton_map_recursive::serialize(
-                    &policy,
+                    &Export::new(&policy),
                     &mut serde_yaml_ng::Serializer::new(&mut yaml),
                 )
                 .map_err(|e| RenderError(e.to_string()))?;
