@@ -36,7 +36,7 @@ enum Command {
         /// Policy files, or folders of `.klar` files; `-` reads one policy from standard input
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Formats to write: html, fragment, md, txt, json, yaml
+        /// Formats to write: html, fragment, md, txt, json, yaml, tilt
         #[arg(long, short, value_delimiter = ',', default_value = "html,md,txt,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Folder to write to; `-` writes one format of one policy to standard output

@@ -111,14 +111,15 @@ fn compile_all_formats_into_a_chosen_folder() {
             "compile",
             "policies/gemeinde.klar",
             "--format",
-            "html,fragment,md,txt,json,yaml",
+            "html,fragment,md,txt,json,yaml,tilt",
             "--out",
             "site/notice",
         ],
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 6);
+    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 7);
+    assert!(dir.path().join("site/notice/gemeinde.tilt.json").exists());
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("site/notice/gemeinde.json")).unwrap(),
     )
@@ -133,7 +134,7 @@ fn compile_all_formats_into_a_chosen_folder() {
 #[test]
 fn output_is_byte_stable() {
     let dir = workspace();
-    let all = "html,fragment,md,txt,json,yaml";
+    let all = "html,fragment,md,txt,json,yaml,tilt";
     assert!(
         klartext(&["compile", "policies", "-f", all, "-o", "a"], dir.path())
             .status

@@ -7,6 +7,8 @@ mod anchors;
 pub mod filters;
 mod markdown;
 mod prose;
+mod sha256;
+mod tilt;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,16 +34,19 @@ pub enum Format {
     Text,
     Json,
     Yaml,
+    /// The Transparency Information Language and Toolkit's JSON (`docs/tilt.md`).
+    Tilt,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Html,
         Format::Fragment,
         Format::Markdown,
         Format::Text,
         Format::Json,
         Format::Yaml,
+        Format::Tilt,
     ];
 
     /// The name used on the command line.
@@ -53,6 +58,7 @@ impl Format {
             Format::Text => "txt",
             Format::Json => "json",
             Format::Yaml => "yaml",
+            Format::Tilt => "tilt",
         }
     }
 
@@ -60,6 +66,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Fragment => "fragment.html",
+            Format::Tilt => "tilt.json",
             other => other.name(),
         }
     }
@@ -74,7 +81,7 @@ impl Format {
             Format::Fragment => Some("fragment.html"),
             Format::Markdown => Some("notice.md"),
             Format::Text => Some("notice.txt"),
-            Format::Json | Format::Yaml => None,
+            Format::Json | Format::Yaml | Format::Tilt => None,
         }
     }
 }
@@ -217,8 +224,8 @@ impl Renderer {
         Ok(renderer)
     }
 
-    pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
-        let mut policy = policy.clone();
+    pub fn render(&self, written: &Policy, format: Format) -> Result<String, RenderError> {
+        let mut policy = written.clone();
         // Every format gives as the notice's date the one it shows: the latest revision's.
         policy.revised = policy.stand();
         if format.template().is_some() {
@@ -245,6 +252,7 @@ impl Renderer {
                 .map_err(|e| RenderError(e.to_string()))?;
                 String::from_utf8(yaml).map_err(|e| RenderError(e.to_string()))
             }
+            Format::Tilt => tilt::export(&policy, written.revised.as_deref().copied()),
             _ => {
                 let name = format.template().unwrap_or("page.html");
                 let template = self.env.get_template(name)?;
