@@ -5,13 +5,14 @@
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
 //! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices;
 //! [`source`] holds the texts a compile read, which [`diagnostic`]s point into; [`lsp`] serves
-//! the same checks to editors.
+//! the same checks to editors; [`diff`] compares two versions of a notice.
 
 mod address;
 pub mod check;
 mod compile;
 pub mod derive;
 pub mod diagnostic;
+pub mod diff;
 pub mod explain;
 pub mod imports;
 mod labels;

@@ -86,6 +86,11 @@ impl Format {
     }
 }
 
+/// A line of text escaped for Markdown, as the Markdown notice escapes the author's words.
+pub fn escape_markdown(text: &str) -> String {
+    markdown::escape(text)
+}
+
 /// The templates shipped with klartext.
 const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
