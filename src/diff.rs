@@ -229,7 +229,7 @@ impl Change {
         self
     }
 
-    fn from_to(mut self, old: Option<String>, new: Option<String>) -> Change {
+    fn was_is(mut self, old: Option<String>, new: Option<String>) -> Change {
         self.old = Some(old);
         self.new = Some(new);
         self
@@ -437,7 +437,7 @@ fn push_sets(
 fn notice(old: &Policy, new: &Policy, changes: &mut Vec<Change>) {
     let (old_date, new_date) = (old.stand(), new.stand());
     if old_date.as_ref().map(|d| d.value) != new_date.as_ref().map(|d| d.value) {
-        changes.push(Change::new(Kind::DateChanged).from_to(
+        changes.push(Change::new(Kind::DateChanged).was_is(
             old_date.map(|d| d.value.to_string()),
             new_date.map(|d| d.value.to_string()),
         ));
@@ -505,7 +505,7 @@ fn controllers(old: &Policy, new: &Policy, changes: &mut Vec<Change>) {
                     Change::new(Kind::ControllerChanged)
                         .of(name.clone())
                         .field(field)
-                        .from_to(was, is),
+                        .was_is(was, is),
                 );
             }
         }
@@ -557,7 +557,7 @@ fn officers(controller: &str, old: &[Officer], new: &[Officer], changes: &mut Ve
                     Change::new(Kind::OfficerChanged)
                         .of(controller)
                         .field(field)
-                        .from_to(was, is),
+                        .was_is(was, is),
                 );
             }
         }
@@ -637,7 +637,7 @@ fn authority(old: &Policy, new: &Policy, changes: &mut Vec<Change>) {
                 Change::new(Kind::AuthorityChanged)
                     .of(of.clone())
                     .field(field)
-                    .from_to(was, is),
+                    .was_is(was, is),
             );
         }
     }
@@ -853,7 +853,7 @@ fn activity_changes(
     );
     let (was, is) = (legal_bases(old_policy, old), legal_bases(new_policy, new));
     if was != is {
-        changes.push(at(Kind::LegalBasisChanged).from_to(was, is));
+        changes.push(at(Kind::LegalBasisChanged).was_is(was, is));
     }
     push_sets(
         changes,
@@ -923,7 +923,7 @@ fn activity_changes(
             Some((_, was)) if was != safeguard => changes.push(
                 at(Kind::TransferSafeguardChanged)
                     .of(to.clone())
-                    .from_to(Some(was.clone()), Some(safeguard.clone())),
+                    .was_is(Some(was.clone()), Some(safeguard.clone())),
             ),
             Some(_) => {}
         }
@@ -935,11 +935,11 @@ fn activity_changes(
     }
     let (was, is) = (retention(old_policy, old), retention(new_policy, new));
     if was != is {
-        changes.push(at(Kind::RetentionChanged).from_to(was, is));
+        changes.push(at(Kind::RetentionChanged).was_is(was, is));
     }
     let (was, is) = (automated(old), automated(new));
     if was != is {
-        changes.push(at(Kind::AutomatedDecisionsChanged).from_to(was, is));
+        changes.push(at(Kind::AutomatedDecisionsChanged).was_is(was, is));
     }
     let cookies = |a: &Activity| -> Vec<String> {
         a.cookies

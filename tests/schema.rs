@@ -83,6 +83,9 @@ fn the_schema_names_the_version_the_export_carries() {
     assert_eq!(exports[0].1["schema_version"], SCHEMA_VERSION);
 }
 
+/// A change that makes an export invalid.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn the_schema_refuses_what_the_export_must_not_be() {
     let validator = schema();
@@ -100,7 +103,7 @@ fn the_schema_refuses_what_the_export_must_not_be() {
             .cloned()
             .unwrap()
     };
-    let mutations: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let mutations: Vec<(&str, Mutation)> = vec![
         (
             "a field the schema does not know",
             Box::new(|e| e["internal"] = Value::Bool(true)),

@@ -236,7 +236,7 @@ impl Renderer {
         if format.template().is_some() {
             show_defaults_once(&mut policy.contents);
             // The notice lists its changes newest first; the export keeps the order written.
-            policy.revisions.sort_by(|a, b| b.date.cmp(&a.date));
+            policy.revisions.sort_by_key(|r| std::cmp::Reverse(r.date));
         }
         anchors::assign(&mut policy);
         match format {
