@@ -1,7 +1,8 @@
 //! The command line: a thin layer over the library ([`klartext::load`] reads the policy files,
 //! [`klartext::compile`] checks them, [`klartext::output`] writes the notices,
 //! [`klartext::format`] lays out their sources) that reports and maps outcomes to exit codes (0
-//! success, 1 the input has errors, 2 usage or I/O error).
+//! success, 1 the input has errors, 2 usage or I/O error; `diff` as diff(1): 0 the same, 1
+//! changes, 2 trouble).
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::{IsTerminal, Write};
@@ -43,7 +44,7 @@ enum Command {
         /// Policy files, or folders of `.klar` files; `-` reads one policy from standard input
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Formats to write: html, fragment, md, txt, json, yaml
+        /// Formats to write: html, fragment, md, txt, json, yaml, tilt
         #[arg(long, short, value_delimiter = ',', default_value = "html,md,txt,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Folder to write to; `-` writes one format of one policy to standard output
@@ -113,6 +114,30 @@ enum Command {
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Show what changed for the reader between two versions of a notice, in the GDPR's terms
+    /// (exit 0: no change, 1: changes, 2: trouble)
+    Diff {
+        /// The old and the new policy file; with `--rev`, one policy file
+        #[arg(required = true, num_args = 1..=2, value_name = "OLD NEW")]
+        paths: Vec<PathBuf>,
+        /// Compare the file with its version at this git revision (`git show REV:path`)
+        // A value that starts with `-` reaches klartext, which refuses it with its reason.
+        #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+        rev: Option<String>,
+        /// `text` for people, `md` for a pull request comment, `json` for programs
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// The folder imports (`use "…"`) may not leave [default: the current folder]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Md,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -262,6 +287,12 @@ pub fn run() -> ExitCode {
             print_quietly(&String::from_utf8_lossy(&script));
             0
         }
+        Command::Diff {
+            paths,
+            rev,
+            format,
+            root,
+        } => run_diff(&paths, rev.as_deref(), format, root.as_deref()),
         Command::Lints { format } => {
             list_lints(format);
             0
@@ -915,4 +946,127 @@ fn count(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// `klartext diff`: exits like diff(1), 0 when the versions tell the reader the same, 1 when
+/// they differ, 2 when they cannot be compared (a file missing, a version with errors, git
+/// failing).
+fn run_diff(paths: &[PathBuf], rev: Option<&str>, format: DiffFormat, root: Option<&Path>) -> u8 {
+    let project = Project::new(root.unwrap_or(Path::new(".")));
+    // Each version: the label the report gives it, the name it is compiled under (its path, so
+    // that its imports are found beside it) and its bytes.
+    let versions = match (paths, rev) {
+        ([file], Some(rev)) => {
+            let name = load::source_name(file);
+            let old = match git_show(file, rev) {
+                Ok(bytes) => bytes,
+                Err(message) => return fail(message),
+            };
+            let new = match load::read_policy(file) {
+                Ok(bytes) => bytes,
+                Err(message) => return fail(message),
+            };
+            [
+                (format!("{name} ({rev})"), name.clone(), old),
+                (name.clone(), name, new),
+            ]
+        }
+        ([old, new], None) => {
+            let mut read = Vec::new();
+            for path in [old, new] {
+                match load::read_policy(path) {
+                    Ok(bytes) => read.push((load::source_name(path), bytes)),
+                    Err(message) => return fail(message),
+                }
+            }
+            let [(old_name, old), (new_name, new)]: [(String, Vec<u8>); 2] = match read.try_into() {
+                Ok(pair) => pair,
+                Err(_) => return fail("two files are needed"),
+            };
+            [
+                (old_name.clone(), old_name, old),
+                (new_name.clone(), new_name, new),
+            ]
+        }
+        ([_], None) => {
+            return fail(
+                "`klartext diff` compares two files (OLD NEW), or one file with `--rev REV`",
+            );
+        }
+        _ => return fail("`--rev` compares one file with its version in git: name one file"),
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut compiled = Vec::new();
+    for (label, name, bytes) in &versions {
+        let outcome = compile_in(&project, name, bytes, check::Options::default());
+        if outcome.has_errors() {
+            for diagnostic in outcome.diagnostics.iter().filter(|d| d.is_error()) {
+                eprint!("{}", outcome.source.render(diagnostic, color));
+            }
+            return fail(format!("cannot compare: {label} has errors"));
+        }
+        compiled.push((label, outcome));
+    }
+    let (old_label, old) = &compiled[0];
+    let (new_label, new) = &compiled[1];
+    let (Some(old), Some(new)) = (old.policy(), new.policy()) else {
+        return fail("cannot compare: a version has no policy");
+    };
+    let diff = klartext::diff::compare(old_label, old, new_label, new);
+    print_quietly(&match format {
+        DiffFormat::Text => diff.text(),
+        DiffFormat::Md => diff.markdown(),
+        DiffFormat::Json => diff.json(),
+    });
+    if diff.is_empty() { 0 } else { INPUT_ERRORS }
+}
+
+/// A file as it is at a git revision: `git show REV:./NAME`, run in the file's folder so that
+/// the path is the file's wherever the repository's root is. The only process klartext starts.
+fn git_show(path: &Path, rev: &str) -> Result<Vec<u8>, String> {
+    // A revision that git would read as an option (`--output=…`), or that holds the `:` that
+    // separates it from the path, is refused rather than passed on.
+    if rev.is_empty() || rev.starts_with('-') || rev.contains(':') {
+        return Err(format!(
+            "`{rev}` is not a revision klartext passes to git (it may not be empty, start with `-` or hold `:`)"
+        ));
+    }
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let Some(file) = path.file_name() else {
+        return Err(format!("{} names no file", path.display()));
+    };
+    let mut spec = std::ffi::OsString::from(format!("{rev}:./"));
+    spec.push(file);
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(folder)
+        .arg("show")
+        .arg(spec)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => {
+                "git is not installed (or not on the PATH): `klartext diff --rev` reads the old version with `git show`"
+                    .to_string()
+            }
+            _ => format!("cannot run git: {error}"),
+        })?;
+    if !output.status.success() {
+        return Err(format!(
+            "cannot read {} at {rev}: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    if output.stdout.len() as u64 > load::MAX_POLICY_BYTES {
+        return Err(format!(
+            "{} at {rev} is larger than {} MiB",
+            path.display(),
+            load::MAX_POLICY_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(output.stdout)
 }

@@ -14,10 +14,18 @@ use crate::model::{
 /// Adds the resolved supervisory authority, if the policy names none, and completes the rights.
 pub fn derive(policy: &mut Policy) {
     let resolved = resolve_authority(policy);
-    let written = policy
-        .contents
-        .iter()
-        .any(|part| matches!(part, Part::SupervisoryAuthority(_)));
+    let mut written = false;
+    for part in &mut policy.contents {
+        if let Part::SupervisoryAuthority(authority) = part {
+            written = true;
+            // A written authority that is the one the law data know carries its DPV id too.
+            if let Some(resolved) = &resolved
+                && same_authority(authority, resolved)
+            {
+                authority.dpv = resolved.dpv.clone();
+            }
+        }
+    }
     if !written && let Some(authority) = resolved {
         let at = policy
             .contents
@@ -117,8 +125,8 @@ pub fn resolve_authority(policy: &Policy) -> Option<SupervisoryAuthority> {
         name: Text::unwritten(entry.name.as_str()),
         text: None,
         contact,
+        dpv: entry.dpv_term(),
         derived: Some(DerivedAuthority {
-            dpv: entry.id.clone(),
             verified: entry.verified,
             source: entry.source.clone(),
         }),
@@ -246,4 +254,38 @@ fn restrictions(policy: &Policy) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether a written authority is the expected one: by name, or by the domain of its e-mail or
+/// web address (names are written in many ways; the domain is the authority's own).
+pub fn same_authority(
+    written: &crate::model::SupervisoryAuthority,
+    expected: &crate::model::SupervisoryAuthority,
+) -> bool {
+    let fold = |text: &str| text.to_lowercase().split_whitespace().collect::<String>();
+    if fold(&written.name) == fold(&expected.name) {
+        return true;
+    }
+    let domains = |authority: &crate::model::SupervisoryAuthority| -> Vec<String> {
+        let emails = authority
+            .contact
+            .email
+            .iter()
+            .filter_map(|e| e.rsplit_once('@').map(|(_, domain)| domain.to_lowercase()));
+        let webs = authority.contact.web.iter().map(|w| {
+            let host = w
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            host.trim_start_matches("www.").to_string()
+        });
+        emails.chain(webs).collect()
+    };
+    let expected = domains(expected);
+    domains(written)
+        .iter()
+        .any(|domain| expected.iter().any(|e| e == domain))
 }

@@ -19,6 +19,7 @@ const EXPLANATIONS: &[(&str, &str)] = explanations![
     "missing-officer-contact",
     "missing-supervisory-authority",
     "missing-revision-date",
+    "revised-before-revision",
     "missing-data-categories",
     "missing-purpose",
     "missing-legal-basis",

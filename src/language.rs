@@ -341,6 +341,15 @@ pub static KEYWORDS: &[Keyword] = &[
         "revised 2024-05-02",
     ),
     row(
+        "revision",
+        &[Policy],
+        "a date and, in quotes, what changed",
+        REPEATS,
+        &["aenderung"],
+        "a change of the notice, listed with its date at the end; the latest date is the \"Stand\"",
+        "revision 2024-05-02 \"Matomo ergänzt\"",
+    ),
+    row(
         "website",
         &[Policy],
         URLS,

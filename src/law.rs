@@ -10,7 +10,11 @@ use crate::model::Language;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LegalBasisInfo {
     pub code: String,
+    /// The basis's name in DPV's GDPR extension (`A6-1-e`), or in its pattern where DPV has none.
     pub dpv: String,
+    /// Whether `dpv` was found in DPV (`w3c/dpv`, `legal/eu/gdpr/modules/legal_basis*.ttl`).
+    #[serde(default)]
+    pub dpv_verified: bool,
     #[serde(default)]
     pub consent: bool,
     #[serde(default)]
@@ -114,8 +118,11 @@ pub enum Bodies {
 /// A data protection supervisory authority (Art. 51 GDPR).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Authority {
-    /// The W3C DPV identifier: `DPA-DE-HE`.
+    /// The W3C DPV identifier: `DPA-DE-HE`, or one in DPV's pattern where DPV has none.
     pub id: String,
+    /// Whether `id` was found in DPV (`w3c/dpv`, `legal/de/modules/de.ttl`).
+    #[serde(default)]
+    pub dpv_verified: bool,
     /// `DE-HE` for a state's authority, `DE` for the Federal Commissioner.
     pub jurisdiction: String,
     pub bodies: Bodies,
@@ -289,6 +296,23 @@ pub fn law() -> &'static Law {
     })
 }
 
+impl LegalBasisInfo {
+    /// The basis as a DPV term with its prefix, `eu-gdpr:A6-1-e` (the namespace
+    /// `https://w3id.org/dpv/legal/eu/gdpr#`, which DPV 1 called `dpv-gdpr:`); `None` where DPV
+    /// has none.
+    pub fn dpv_term(&self) -> Option<String> {
+        self.dpv_verified.then(|| format!("eu-gdpr:{}", self.dpv))
+    }
+}
+
+impl Authority {
+    /// The authority as a DPV term with its prefix, `legal-de:DPA-DE-HE` (the namespace
+    /// `https://w3id.org/dpv/legal/de#`); `None` where DPV has none.
+    pub fn dpv_term(&self) -> Option<String> {
+        self.dpv_verified.then(|| format!("legal-de:{}", self.id))
+    }
+}
+
 impl Law {
     pub fn legal_basis(&self, code: &str) -> Option<&LegalBasisInfo> {
         self.legal_bases.iter().find(|basis| basis.code == code)
@@ -332,6 +356,78 @@ impl Law {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The DPV terms marked verified are those found in w3c/dpv (`legal/eu/gdpr/modules/
+    /// legal_basis.ttl`, `legal_basis_special.ttl`, `legal/de/modules/de.ttl`, DPV 2): a term
+    /// marked verified that is not among them, or one of them left unmarked, fails here.
+    #[test]
+    fn dpv_terms_marked_verified_are_those_dpv_has() {
+        let law = law();
+        let bases: Vec<String> = law
+            .legal_bases
+            .iter()
+            .filter_map(LegalBasisInfo::dpv_term)
+            .collect();
+        let mut expected: Vec<String> = ('a'..='f')
+            .map(|p| format!("eu-gdpr:A6-1-{p}"))
+            .chain(('a'..='j').map(|p| format!("eu-gdpr:A9-2-{p}")))
+            .collect();
+        let mut sorted = bases.clone();
+        sorted.sort();
+        expected.sort();
+        assert_eq!(sorted, expected);
+        for basis in &law.legal_bases {
+            let (article, paragraph, point) = match basis
+                .code
+                .split(['(', ')'])
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()[..]
+            {
+                [a, p] => (a, p, None),
+                [a, p, x] => (a, p, Some(x)),
+                _ => panic!("{}", basis.code),
+            };
+            let pattern = match point {
+                Some(point) => format!("A{article}-{paragraph}-{point}"),
+                None => format!("A{article}-{paragraph}"),
+            };
+            assert_eq!(basis.dpv, pattern, "{}", basis.code);
+        }
+        let authorities: Vec<String> = law
+            .authorities
+            .iter()
+            .filter_map(Authority::dpv_term)
+            .collect();
+        let dpv_de = [
+            "DPA-DE",
+            "DPA-DE-BB",
+            "DPA-DE-BE",
+            "DPA-DE-BY-non-public",
+            "DPA-DE-BY-public",
+            "DPA-DE-HB",
+            "DPA-DE-HE",
+            "DPA-DE-HH",
+            "DPA-DE-MV",
+            "DPA-DE-NI",
+            "DPA-DE-NW",
+            "DPA-DE-RP",
+            "DPA-DE-SH",
+            "DPA-DE-SL",
+            "DPA-DE-SN",
+            "DPA-DE-ST",
+            "DPA-DE-TH",
+        ];
+        let mut expected: Vec<String> = dpv_de.iter().map(|id| format!("legal-de:{id}")).collect();
+        let mut sorted = authorities.clone();
+        sorted.sort();
+        expected.sort();
+        assert_eq!(sorted, expected);
+        // Baden-Württemberg's id follows the pattern; DPV has no term for it.
+        assert!(
+            law.authority("DE-BW", Bodies::Public)
+                .is_some_and(|a| a.dpv_term().is_none())
+        );
+    }
 
     #[test]
     fn every_data_file_parses_and_is_consistent() {

@@ -5,14 +5,15 @@
 //! [`render`] writes HTML, Markdown, text, JSON and YAML. [`compile`] runs the first three.
 //! Around them, [`load`] finds and reads policy files safely and [`output`] writes the notices;
 //! [`source`] holds the texts a compile read, which [`diagnostic`]s point into; [`lsp`] serves
-//! the same checks to editors. [`imports`] holds the libraries and the embedded standard library,
-//! [`init`] writes a new policy built on it.
+//! the same checks to editors; [`diff`] compares two versions of a notice. [`imports`] holds the
+//! libraries and the embedded standard library, [`init`] writes a new policy built on it.
 
 mod address;
 pub mod check;
 mod compile;
 pub mod derive;
 pub mod diagnostic;
+pub mod diff;
 pub mod explain;
 pub mod format;
 pub mod imports;

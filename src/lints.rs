@@ -51,6 +51,12 @@ pub const LINTS: &[Lint] = &[
         summary: "the notice does not say when it was last revised (good practice, not a duty of Art. 13/14)",
     },
     Lint {
+        name: "revised-before-revision",
+        law: "good practice (Art. 12(1) DSGVO)",
+        severity: Severity::Warning,
+        summary: "`revised` is older than a `revision`, whose date the notice shows instead",
+    },
+    Lint {
         name: "missing-data-categories",
         law: "Art. 14(1)(d) DSGVO",
         severity: Severity::Warning,

@@ -23,12 +23,15 @@ pub struct Policy {
     pub language: Language,
     /// ISO 3166-2 code of the federal state, e.g. `DE-HE`.
     pub state: Option<Spanned<String>>,
-    /// Date of the last revision ("Stand").
+    /// Date of the last revision ("Stand"), as written. The notice shows [`Policy::stand`],
+    /// which is later when a `revision` is; the export's `revised` is that date.
     pub revised: Option<Spanned<Date>>,
     /// `revised "TODO …"`: a placeholder where the date will stand (`klartext init` writes one),
     /// which the checker reports until it is replaced.
     #[serde(skip)]
     pub revised_placeholder: Option<Text>,
+    /// The changes the notice records (`revision 2024-05-02 "Matomo ergänzt"`), in source order.
+    pub revisions: Vec<Revision>,
     pub websites: Vec<Text>,
     /// The procedures, forms or offices the notice covers, when it is not about a website.
     pub applies_to: Vec<Text>,
@@ -50,7 +53,48 @@ pub struct Policy {
     pub symbols: Symbols,
 }
 
+/// The version of the JSON and YAML export (`docs/schema.json`, `docs/schema.md`): raised
+/// whenever a field is added, renamed, removed or changes its meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The policy as the JSON and YAML export give it: `schema_version`, then the policy's fields.
+#[derive(Serialize)]
+pub struct Export<'a> {
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub policy: &'a Policy,
+}
+
+impl<'a> Export<'a> {
+    pub fn new(policy: &'a Policy) -> Export<'a> {
+        Export {
+            schema_version: SCHEMA_VERSION,
+            policy,
+        }
+    }
+}
+
 impl Policy {
+    /// The date the notice shows as its "Stand": the latest of `revised` and the revisions'
+    /// dates (on a tie, `revised`, with its place in the source).
+    pub fn stand(&self) -> Option<Spanned<Date>> {
+        let revisions = self.revisions.iter().map(|revision| Spanned {
+            value: revision.date,
+            span: revision.span,
+        });
+        self.revised
+            .iter()
+            .cloned()
+            .chain(revisions)
+            .reduce(|latest, next| {
+                if next.value > latest.value {
+                    next
+                } else {
+                    latest
+                }
+            })
+    }
+
     /// The organisation declared with this id.
     pub fn organisation(&self, id: &str) -> Option<&Organisation> {
         self.organisations
@@ -91,6 +135,17 @@ impl Policy {
         collect(&self.contents, &mut activities);
         activities
     }
+}
+
+/// A change the notice records, shown with its date at the end of the notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub date: Date,
+    /// What changed ("Matomo ergänzt"); absent when the revision gives only its date.
+    pub changes: Option<Text>,
+    /// The `revision` fact.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -279,6 +334,9 @@ pub struct SupervisoryAuthority {
     pub text: Option<Prose>,
     #[serde(flatten)]
     pub contact: Contact,
+    /// The authority's term in the W3C Data Privacy Vocabulary (`legal-de:DPA-DE-HE`), where DPV
+    /// has one and the authority is the one the law data know for the policy's state.
+    pub dpv: Option<String>,
     /// Set when klartext took the authority from its law data, because the policy names none.
     pub derived: Option<DerivedAuthority>,
     #[serde(skip)]
@@ -288,8 +346,6 @@ pub struct SupervisoryAuthority {
 /// Where a supervisory authority klartext states on its own comes from.
 #[derive(Debug, Clone, Serialize)]
 pub struct DerivedAuthority {
-    /// The W3C DPV identifier: `DPA-DE-HE`.
-    pub dpv: String,
     /// False where the law data's sources disagree on the address.
     pub verified: bool,
     pub source: Vec<String>,
@@ -407,6 +463,9 @@ impl DataCategory {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LegalBasis {
+    /// Exported as `article` (`6(1)(e)`) and `dpv`, the basis's term in the W3C Data Privacy
+    /// Vocabulary (`eu-gdpr:A6-1-e`), `null` where DPV has none.
+    #[serde(flatten, serialize_with = "export_article")]
     pub article: Article,
     /// The Union or member-state law the processing rests on (Art. 6(3) GDPR).
     pub laws: Vec<Text>,
@@ -424,6 +483,16 @@ pub struct LegalBasis {
     /// notice is derived (a library does not know the state of the policy that uses it).
     #[serde(skip)]
     pub state_law: bool,
+}
+
+fn export_article<S: Serializer>(article: &Article, serializer: S) -> Result<S::Ok, S::Error> {
+    let dpv = crate::law::law()
+        .legal_basis(&article.code())
+        .and_then(|basis| basis.dpv_term());
+    let mut map = serializer.serialize_map(Some(2))?;
+    map.serialize_entry("article", article)?;
+    map.serialize_entry("dpv", &dpv)?;
+    map.end()
 }
 
 /// A GDPR provision that can be a legal basis.

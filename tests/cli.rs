@@ -111,14 +111,15 @@ fn compile_all_formats_into_a_chosen_folder() {
             "compile",
             "policies/gemeinde.klar",
             "--format",
-            "html,fragment,md,txt,json,yaml",
+            "html,fragment,md,txt,json,yaml,tilt",
             "--out",
             "site/notice",
         ],
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 6);
+    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 7);
+    assert!(dir.path().join("site/notice/gemeinde.tilt.json").exists());
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("site/notice/gemeinde.json")).unwrap(),
     )
@@ -133,7 +134,7 @@ fn compile_all_formats_into_a_chosen_folder() {
 #[test]
 fn output_is_byte_stable() {
     let dir = workspace();
-    let all = "html,fragment,md,txt,json,yaml";
+    let all = "html,fragment,md,txt,json,yaml,tilt";
     assert!(
         klartext(&["compile", "policies", "-f", all, "-o", "a"], dir.path())
             .status
@@ -147,7 +148,7 @@ fn output_is_byte_stable() {
     let first = files_in(&dir.path().join("a"));
     let second = files_in(&dir.path().join("b"));
     // Both runs wrote every format, under the same names; a missing file is a difference too.
-    assert_eq!(first.len(), 6, "{first:?}");
+    assert_eq!(first.len(), 7, "{first:?}");
     let names = |files: &[std::path::PathBuf]| -> Vec<std::ffi::OsString> {
         files
             .iter()

@@ -94,7 +94,8 @@ fn yaml_export_has_no_tags_and_says_what_json_says() {
         .into_iter()
         .chain(klar_files("tests/render"))
     {
-        let outcome = compile("policy", &std::fs::read(&path).unwrap());
+        // By its path, so that a policy's imports are found.
+        let outcome = compile(&path.display().to_string(), &std::fs::read(&path).unwrap());
         let policy = outcome.policy().unwrap();
         let yaml = renderer.render(policy, Format::Yaml).unwrap();
         let json = renderer.render(policy, Format::Json).unwrap();

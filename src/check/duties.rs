@@ -107,7 +107,7 @@ fn authority(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
                 let Some(expected) = resolve_authority(policy) else {
                     continue;
                 };
-                if !same_authority(written, &expected) {
+                if !crate::derive::same_authority(written, &expected) {
                     findings.push(
                         warning(
                             "wrong-supervisory-authority",
@@ -124,40 +124,6 @@ fn authority(policy: &Policy, header: Span, findings: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// Whether a written authority is the expected one: by name, or by the domain of its e-mail or
-/// web address (names are written in many ways; the domain is the authority's own).
-fn same_authority(
-    written: &crate::model::SupervisoryAuthority,
-    expected: &crate::model::SupervisoryAuthority,
-) -> bool {
-    let fold = |text: &str| text.to_lowercase().split_whitespace().collect::<String>();
-    if fold(&written.name) == fold(&expected.name) {
-        return true;
-    }
-    let domains = |authority: &crate::model::SupervisoryAuthority| -> Vec<String> {
-        let emails = authority
-            .contact
-            .email
-            .iter()
-            .filter_map(|e| e.rsplit_once('@').map(|(_, domain)| domain.to_lowercase()));
-        let webs = authority.contact.web.iter().map(|w| {
-            let host = w
-                .trim_start_matches("https://")
-                .trim_start_matches("http://")
-                .split('/')
-                .next()
-                .unwrap_or_default()
-                .to_lowercase();
-            host.trim_start_matches("www.").to_string()
-        });
-        emails.chain(webs).collect()
-    };
-    let expected = domains(expected);
-    domains(written)
-        .iter()
-        .any(|domain| expected.iter().any(|e| e == domain))
 }
 
 /// Checks a right the author wrote: portability where it cannot apply, a denied objection, and

@@ -169,13 +169,36 @@ fn policy_lints(policy: &Policy, findings: &mut Vec<Diagnostic>) {
         ));
     }
     // A placeholder for the date is reported as a placeholder (`placeholders`), not as missing.
-    if policy.revised.is_none() && policy.revised_placeholder.is_none() {
+    if policy.stand().is_none() && policy.revised_placeholder.is_none() {
         findings.push(warning(
             "missing-revision-date",
             header,
             "the notice does not say when it was last revised",
             "add `revised 2024-05-02` with the date of the last change",
         ));
+    }
+    // The notice shows the latest date as its "Stand"; a `revised` left behind would say
+    // otherwise to whoever reads the source.
+    if let (Some(revised), Some(stand)) = (&policy.revised, policy.stand())
+        && stand.value > revised.value
+    {
+        findings.push(
+            warning(
+                "revised-before-revision",
+                revised.span,
+                format!(
+                    "`revised {}` is older than the revision of {}, which the notice shows as its date",
+                    revised.value, stand.value
+                ),
+                format!("write `revised {}`", stand.value),
+            )
+            .with_related(stand.span, "the latest revision")
+            .with_fix(
+                revised.span,
+                stand.value.to_string(),
+                "write the date of the latest revision",
+            ),
+        );
     }
 }
 

@@ -445,6 +445,7 @@ impl Lowerer<'_> {
             state: None,
             revised: None,
             revised_placeholder: None,
+            revisions: Vec::new(),
             websites: Vec::new(),
             applies_to: Vec::new(),
             published_at: None,
@@ -492,6 +493,7 @@ impl Lowerer<'_> {
                     let value = self.date(fact).map(|value| spanned(value, fact));
                     self.once(&mut policy.revised, value, fact);
                 }
+                "revision" => policy.revisions.extend(self.revision(fact)),
                 "website" => {
                     let urls = self.urls(fact, "website \"https://www.example.de\"");
                     policy.websites.extend(urls);
@@ -697,6 +699,7 @@ impl Lowerer<'_> {
             name,
             text: None,
             contact: Contact::default(),
+            dpv: None,
             derived: None,
             span: item.span,
         };

@@ -610,34 +610,72 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn date(&mut self, fact: &Item) -> Option<Date> {
+        const EXAMPLE: &str = "revised 2024-05-02";
         self.no_block(fact);
         match fact.values.as_slice() {
-            [value] => match &value.kind {
-                ValueKind::Date(text) => match Date::parse(text) {
-                    Some(date) => Some(date),
-                    None => {
-                        self.error(
-                            Diagnostic::error(
-                                "invalid-date",
-                                value.span,
-                                format!("{text} is not a date in the calendar"),
-                            )
-                            .with_help("write year-month-day, e.g. `2024-05-02`"),
-                        );
-                        None
-                    }
-                },
-                _ => {
-                    self.wrong_value(fact, value, "a date", "revised 2024-05-02");
-                    None
-                }
-            },
+            [value] => self.date_value(fact, value, EXAMPLE),
             [] => {
-                self.missing_value(fact, "revised 2024-05-02");
+                self.missing_value(fact, EXAMPLE);
                 None
             }
             [_, extra, ..] => {
-                self.wrong_value(fact, extra, "one date", "revised 2024-05-02");
+                self.wrong_value(fact, extra, "one date", EXAMPLE);
+                None
+            }
+        }
+    }
+
+    /// `revision 2024-05-02 ["what changed"]`: a date, and what changed in quotes.
+    pub(super) fn revision(&mut self, fact: &Item) -> Option<Revision> {
+        const EXAMPLE: &str = "revision 2024-05-02 \"Matomo ergänzt\"";
+        self.no_block(fact);
+        let (date, rest) = match fact.values.as_slice() {
+            [] => {
+                self.missing_value(fact, EXAMPLE);
+                return None;
+            }
+            [date, rest @ ..] => (self.date_value(fact, date, EXAMPLE)?, rest),
+        };
+        let changes = match rest {
+            [] => None,
+            [first, more @ ..] => {
+                let ValueKind::String(text) = &first.kind else {
+                    self.wrong_value(fact, first, "a date and what changed in quotes", EXAMPLE);
+                    return None;
+                };
+                if let Some(extra) = more.first() {
+                    self.wrong_value(fact, extra, "one text in quotes after the date", EXAMPLE);
+                    return None;
+                }
+                Some(text.clone())
+            }
+        };
+        Some(Revision {
+            date,
+            changes,
+            span: fact.span,
+        })
+    }
+
+    /// A value that must be a date of the calendar.
+    fn date_value(&mut self, fact: &Item, value: &Value, example: &str) -> Option<Date> {
+        match &value.kind {
+            ValueKind::Date(text) => match Date::parse(text) {
+                Some(date) => Some(date),
+                None => {
+                    self.error(
+                        Diagnostic::error(
+                            "invalid-date",
+                            value.span,
+                            format!("{text} is not a date in the calendar"),
+                        )
+                        .with_help("write year-month-day, e.g. `2024-05-02`"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_value(fact, value, "a date", example);
                 None
             }
         }

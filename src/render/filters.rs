@@ -130,6 +130,11 @@ pub fn duration(state: &State, value: Value) -> Result<String, Error> {
     let duration = value
         .downcast_object_ref::<Duration>()
         .ok_or_else(|| expected("a duration"))?;
+    Ok(duration_in_words(*duration, notice_language(state)))
+}
+
+/// A duration in the words of a language: `30 Tage`, `2 months`.
+pub fn duration_in_words(duration: Duration, language: Language) -> String {
     let one = duration.amount == 1;
     let (de_one, de_many, en) = match duration.unit {
         TimeUnit::Minute => ("Minute", "Minuten", "minute"),
@@ -139,13 +144,13 @@ pub fn duration(state: &State, value: Value) -> Result<String, Error> {
         TimeUnit::Month => ("Monat", "Monate", "month"),
         TimeUnit::Year => ("Jahr", "Jahre", "year"),
     };
-    let word = match (notice_language(state), one) {
+    let word = match (language, one) {
         (Language::En, true) => en.to_string(),
         (Language::En, false) => format!("{en}s"),
         (Language::De, true) => de_one.to_string(),
         (Language::De, false) => de_many.to_string(),
     };
-    Ok(format!("{} {word}", duration.amount))
+    format!("{} {word}", duration.amount)
 }
 
 /// A GDPR article as lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO`, `Art. 6(1)(e) GDPR`. The

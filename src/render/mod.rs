@@ -7,6 +7,8 @@ mod anchors;
 pub mod filters;
 mod markdown;
 mod prose;
+mod sha256;
+mod tilt;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,7 +19,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::law::law;
-use crate::model::{Language, Policy};
+use crate::model::{Export, Language, Policy};
 
 /// An output format of `klartext compile`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,16 +34,19 @@ pub enum Format {
     Text,
     Json,
     Yaml,
+    /// The Transparency Information Language and Toolkit's JSON (`docs/tilt.md`).
+    Tilt,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Html,
         Format::Fragment,
         Format::Markdown,
         Format::Text,
         Format::Json,
         Format::Yaml,
+        Format::Tilt,
     ];
 
     /// The name used on the command line.
@@ -53,6 +58,7 @@ impl Format {
             Format::Text => "txt",
             Format::Json => "json",
             Format::Yaml => "yaml",
+            Format::Tilt => "tilt",
         }
     }
 
@@ -60,6 +66,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Fragment => "fragment.html",
+            Format::Tilt => "tilt.json",
             other => other.name(),
         }
     }
@@ -74,9 +81,14 @@ impl Format {
             Format::Fragment => Some("fragment.html"),
             Format::Markdown => Some("notice.md"),
             Format::Text => Some("notice.txt"),
-            Format::Json | Format::Yaml => None,
+            Format::Json | Format::Yaml | Format::Tilt => None,
         }
     }
+}
+
+/// A line of text escaped for Markdown, as the Markdown notice escapes the author's words.
+pub fn escape_markdown(text: &str) -> String {
+    markdown::escape(text)
 }
 
 /// The templates shipped with klartext.
@@ -217,15 +229,19 @@ impl Renderer {
         Ok(renderer)
     }
 
-    pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
-        let mut policy = policy.clone();
+    pub fn render(&self, written: &Policy, format: Format) -> Result<String, RenderError> {
+        let mut policy = written.clone();
+        // Every format gives as the notice's date the one it shows: the latest revision's.
+        policy.revised = policy.stand();
         if format.template().is_some() {
             show_defaults_once(&mut policy.contents);
+            // The notice lists its changes newest first; the export keeps the order written.
+            policy.revisions.sort_by_key(|r| std::cmp::Reverse(r.date));
         }
         anchors::assign(&mut policy);
         match format {
             Format::Json => {
-                let mut json = serde_json::to_string_pretty(&policy)
+                let mut json = serde_json::to_string_pretty(&Export::new(&policy))
                     .map_err(|e| RenderError(e.to_string()))?;
                 json.push('\n');
                 Ok(json)
@@ -235,12 +251,13 @@ impl Renderer {
                 // (`!described`) that a YAML 1.2 safe loader refuses.
                 let mut yaml = Vec::new();
                 serde_yaml_ng::with::singleton_map_recursive::serialize(
-                    &policy,
+                    &Export::new(&policy),
                     &mut serde_yaml_ng::Serializer::new(&mut yaml),
                 )
                 .map_err(|e| RenderError(e.to_string()))?;
                 String::from_utf8(yaml).map_err(|e| RenderError(e.to_string()))
             }
+            Format::Tilt => tilt::export(&policy, written.revised.as_deref().copied()),
             _ => {
                 let name = format.template().unwrap_or("page.html");
                 let template = self.env.get_template(name)?;
