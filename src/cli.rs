@@ -15,7 +15,7 @@ use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::imports::Project;
 use klartext::model::Policy;
 use klartext::output::{self, Output};
-use klartext::render::{Format, Renderer};
+use klartext::render::{self as render, Format, Options, Renderer};
 use klartext::report::{self, Checked};
 use klartext::{Outcome, compile_in, load};
 
@@ -42,9 +42,12 @@ enum Command {
         /// Folder to write to; `-` writes one format of one policy to standard output
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
-        /// Folder with templates that replace the shipped ones (page.html, fragment.html, style.css, notice.md, notice.txt)
+        /// Folder with templates that replace the shipped ones (page.html, fragment.html,
+        /// style.css, fragment.css, notice.md, notice.txt)
         #[arg(long)]
         templates: Option<PathBuf>,
+        #[command(flatten)]
+        render: RenderArgs,
         /// Write nothing; exit 1 and name the files whose content on disk differs from what the
         /// policies give (for CI)
         #[arg(long)]
@@ -73,6 +76,34 @@ enum Command {
     },
     /// Serve the Language Server Protocol on standard input and output, for editors
     Lsp,
+}
+
+/// How the notices are written, beyond the templates.
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// The heading level of the fragment's title, 1 to 6; its other headings follow it
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=6))]
+    heading_level: u8,
+    /// What every id of the fragment, and every link to one, starts with ("" for none)
+    #[arg(long, value_name = "PREFIX", default_value = "klartext-", value_parser = parse_id_prefix)]
+    id_prefix: String,
+}
+
+impl RenderArgs {
+    fn options(&self) -> Options {
+        Options {
+            heading_level: usize::from(self.heading_level),
+            id_prefix: self.id_prefix.clone(),
+        }
+    }
+}
+
+fn parse_id_prefix(prefix: &str) -> Result<String, String> {
+    if Options::valid_id_prefix(prefix) {
+        Ok(prefix.to_string())
+    } else {
+        Err("an id prefix is empty, or a letter followed by letters, digits, `-` and `_`".into())
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -201,9 +232,20 @@ pub fn run() -> ExitCode {
             format,
             out,
             templates,
+            render,
             check,
             report,
-        } => run_compile(&paths, &format, &out, templates.as_deref(), check, &report),
+        } => run_compile(
+            &paths,
+            &format,
+            &out,
+            Templates {
+                dir: templates.as_deref(),
+                options: render.options(),
+            },
+            check,
+            &report,
+        ),
         Command::Check { paths, report } => run_check(&paths, &report),
         Command::Lints { format } => {
             list_lints(format);
@@ -426,11 +468,18 @@ fn run_check(paths: &[PathBuf], report: &Report) -> u8 {
     }
 }
 
+/// The templates of a compile run: a folder that replaces some of the shipped ones, and the
+/// options they are rendered with.
+struct Templates<'a> {
+    dir: Option<&'a Path>,
+    options: Options,
+}
+
 fn run_compile(
     paths: &[PathBuf],
     formats: &[Format],
     out: &Path,
-    templates: Option<&Path>,
+    templates: Templates,
     check_only: bool,
     report: &Report,
 ) -> u8 {
@@ -464,12 +513,27 @@ fn run_compile(
             Err(message) => return fail(message),
         }
     };
-    let renderer = match templates {
+    let renderer = match templates.dir {
         Some(dir) => match Renderer::with_templates(dir) {
             Ok(renderer) => renderer,
             Err(error) => return fail(error),
         },
         None => Renderer::new(),
+    }
+    .with_options(templates.options);
+    // The fragment's stylesheet goes beside the fragments, once for the run, for the site that
+    // embeds them to link.
+    let stylesheet = if formats.contains(&Format::Fragment) && !to_stdout {
+        let path = match output::plan_shared(&files, render::FRAGMENT_STYLESHEET, out) {
+            Ok(path) => path,
+            Err(message) => return fail(message),
+        };
+        match renderer.stylesheet() {
+            Ok(css) => Some((path, css)),
+            Err(error) => return fail(format!("cannot render {}: {error}", path.display())),
+        }
+    } else {
+        None
     };
     if !to_stdout && !check_only {
         output::remove_stale_temporaries(out);
@@ -478,6 +542,18 @@ fn run_compile(
     let mut reporter = Reporter::new(report, !to_stdout);
     let mut written = 0;
     let mut differing: Vec<PathBuf> = Vec::new();
+    if let Some((path, css)) = &stylesheet {
+        if check_only {
+            if std::fs::read(path).ok().as_deref() != Some(css.as_bytes()) {
+                differing.push(path.clone());
+            }
+        } else {
+            if let Err(message) = output::write_together(&[(path, css.as_bytes())]) {
+                return fail(message);
+            }
+            written += 1;
+        }
+    }
     // Policies are compiled and written in parallel, a batch at a time; what is reported comes
     // in the order of the files, so the output of a run does not depend on scheduling, and each
     // policy is dropped once reported, so memory does not grow with the number of policies.

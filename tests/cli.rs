@@ -118,7 +118,19 @@ fn compile_all_formats_into_a_chosen_folder() {
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 6);
+    // Each format, and the fragment's stylesheet beside the fragment.
+    assert_eq!(
+        names_in(&dir.path().join("site/notice")),
+        [
+            "fragment.css",
+            "gemeinde.fragment.html",
+            "gemeinde.html",
+            "gemeinde.json",
+            "gemeinde.md",
+            "gemeinde.txt",
+            "gemeinde.yaml"
+        ]
+    );
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("site/notice/gemeinde.json")).unwrap(),
     )
@@ -146,8 +158,9 @@ fn output_is_byte_stable() {
     );
     let first = files_in(&dir.path().join("a"));
     let second = files_in(&dir.path().join("b"));
-    // Both runs wrote every format, under the same names; a missing file is a difference too.
-    assert_eq!(first.len(), 6, "{first:?}");
+    // Both runs wrote every format and the fragment's stylesheet, under the same names; a
+    // missing file is a difference too.
+    assert_eq!(first.len(), 7, "{first:?}");
     let names = |files: &[std::path::PathBuf]| -> Vec<std::ffi::OsString> {
         files
             .iter()
@@ -479,6 +492,100 @@ fn templates_can_be_overridden_one_at_a_time() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn the_fragment_fits_into_a_page_of_its_own() {
+    let dir = workspace();
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "html,fragment",
+            "--heading-level",
+            "2",
+            "--id-prefix",
+            "dse-",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let fragment = std::fs::read_to_string(dir.path().join("out/gemeinde.fragment.html")).unwrap();
+    assert!(!fragment.contains("<h1"), "{fragment}");
+    assert!(
+        fragment.contains("<h2>Datenschutzerklärung der Gemeinde Musterhausen</h2>"),
+        "{fragment}"
+    );
+    assert!(
+        fragment.contains("<h3 id=\"dse-inhalt\">Inhalt</h3>"),
+        "{fragment}"
+    );
+    // Every id has the prefix, and every link into the notice points at one.
+    let ids: Vec<&str> = fragment
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(
+        ids.len() >= 5 && ids.iter().all(|id| id.starts_with("dse-")),
+        "{ids:?}"
+    );
+    for link in fragment.split("href=\"#").skip(1) {
+        let target = &link[..link.find('"').unwrap()];
+        assert!(ids.contains(&target), "#{target} has no target");
+    }
+    // The page keeps its anchors and its <h1>.
+    let page = std::fs::read_to_string(dir.path().join("out/gemeinde.html")).unwrap();
+    assert!(
+        page.contains("<h1>") && page.contains("id=\"inhalt\""),
+        "{page}"
+    );
+    assert!(!page.contains("dse-"), "{page}");
+
+    // The stylesheet beside it touches nothing outside the notice.
+    let css = std::fs::read_to_string(dir.path().join("out/fragment.css")).unwrap();
+    for rule in css.split('}') {
+        let selectors = rule.split('{').next().unwrap_or("");
+        let selectors = selectors.rsplit("*/").next().unwrap_or("").trim();
+        if selectors.is_empty() || selectors.starts_with('@') {
+            continue;
+        }
+        for selector in selectors.split(',') {
+            assert!(selector.trim().starts_with(".klartext"), "{selector}");
+        }
+    }
+    // --check compares it too.
+    std::fs::write(dir.path().join("out/fragment.css"), "/* mine */").unwrap();
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "fragment",
+            "--heading-level",
+            "2",
+            "--id-prefix",
+            "dse-",
+            "--check",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("differs from its policy: out/fragment.css"),
+        "{}",
+        stderr(&output)
+    );
+
+    for (option, value) in [
+        ("--heading-level", "7"),
+        ("--id-prefix", "9x"),
+        ("--id-prefix", "a\"b"),
+    ] {
+        let output = klartext(&["compile", "policies", option, value], dir.path());
+        assert_eq!(output.status.code(), Some(2), "{option} {value}");
+    }
 }
 
 #[test]

@@ -87,9 +87,47 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/fragment.html"),
     ),
     ("style.css", include_str!("../../templates/style.css")),
+    ("fragment.css", include_str!("../../templates/fragment.css")),
     ("notice.md", include_str!("../../templates/notice.md")),
     ("notice.txt", include_str!("../../templates/notice.txt")),
 ];
+
+/// The stylesheet of the fragment, scoped to its root element `.klartext`: the page includes
+/// it, and `compile` writes it beside the fragments for a site to link.
+pub const FRAGMENT_STYLESHEET: &str = "fragment.css";
+
+/// How the notices of a run are rendered, beyond the templates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The heading level of the fragment's title (1–6); the headings below it follow. The page
+    /// is a document of its own, and starts at 1.
+    pub heading_level: usize,
+    /// What every id of the fragment, and every link to one, starts with, so that they do not
+    /// collide with the ids of the page it is embedded in. The page keeps its anchors as they are.
+    pub id_prefix: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            heading_level: 1,
+            id_prefix: "klartext-".to_string(),
+        }
+    }
+}
+
+impl Options {
+    /// Whether `prefix` may start the fragment's ids: empty, or a letter followed by letters,
+    /// digits, `-` and `_`, so that it neither breaks an attribute nor needs escaping in a URL
+    /// or a CSS selector.
+    pub fn valid_id_prefix(prefix: &str) -> bool {
+        prefix.is_empty()
+            || (prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+                && prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    }
+}
 
 #[derive(Debug)]
 pub struct RenderError(pub String);
@@ -117,6 +155,7 @@ impl From<minijinja::Error> for RenderError {
 pub struct Renderer {
     env: Environment<'static>,
     labels: BTreeMap<String, BTreeMap<String, String>>,
+    options: Options,
 }
 
 impl Renderer {
@@ -185,7 +224,14 @@ impl Renderer {
         Renderer {
             env,
             labels: crate::labels::all().clone(),
+            options: Options::default(),
         }
+    }
+
+    /// The renderer with these options.
+    pub fn with_options(mut self, options: Options) -> Renderer {
+        self.options = options;
+        self
     }
 
     /// The shipped templates with those found in `dir` put in their place.
@@ -215,6 +261,14 @@ impl Renderer {
             )));
         }
         Ok(renderer)
+    }
+
+    /// The fragment's stylesheet (`fragment.css`, or the template folder's), for a site to link.
+    pub fn stylesheet(&self) -> Result<String, RenderError> {
+        Ok(self
+            .env
+            .get_template(FRAGMENT_STYLESHEET)?
+            .render(minijinja::context! {})?)
     }
 
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
@@ -281,6 +335,12 @@ impl Renderer {
         let rights: BTreeMap<&str, &crate::law::RightInfo> =
             law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
         let policy = Arc::new(policy);
+        // Only the fragment is embedded in a page of someone else's: the page is a document of
+        // its own, and the Markdown's ids are the page's, for links to keep working.
+        let (top, id_prefix) = match format {
+            Format::Fragment => (self.options.heading_level, self.options.id_prefix.as_str()),
+            _ => (1, ""),
+        };
         #[derive(Serialize)]
         struct Context<'a> {
             policy: &'a Policy,
@@ -290,6 +350,8 @@ impl Renderer {
             labels: Option<&'a BTreeMap<String, String>>,
             lang: &'a str,
             generator: &'a str,
+            top: usize,
+            id_prefix: &'a str,
         }
         Value::from(Serde(Context {
             policy: &policy,
@@ -299,6 +361,8 @@ impl Renderer {
             labels,
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
+            top,
+            id_prefix,
         }))
     }
 }
