@@ -87,6 +87,10 @@ struct RenderArgs {
     /// What every id of the fragment, and every link to one, starts with ("" for none)
     #[arg(long, value_name = "PREFIX", default_value = "klartext-", value_parser = parse_id_prefix)]
     id_prefix: String,
+    /// Leave out the title heading of the Markdown notice (a static site's theme prints the
+    /// title of its front matter)
+    #[arg(long)]
+    no_title: bool,
 }
 
 impl RenderArgs {
@@ -94,6 +98,7 @@ impl RenderArgs {
         Options {
             heading_level: usize::from(self.heading_level),
             id_prefix: self.id_prefix.clone(),
+            markdown_title: !self.no_title,
         }
     }
 }
@@ -675,11 +680,17 @@ fn render_all(
     path: &Path,
     formats: &[Format],
 ) -> Result<Vec<Document>, String> {
+    // The notice's name across its translations; a policy from standard input has none.
+    let stem = path
+        .file_stem()
+        .filter(|_| !load::is_stdin(path))
+        .map(|stem| stem.to_string_lossy());
+    let key = stem.as_deref().map(render::translation_key);
     formats
         .iter()
         .map(|&format| {
             renderer
-                .render(policy, format)
+                .render_keyed(policy, format, key)
                 .map(|text| (format, text))
                 .map_err(|error| {
                     format!(

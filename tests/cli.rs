@@ -589,6 +589,37 @@ fn the_fragment_fits_into_a_page_of_its_own() {
 }
 
 #[test]
+fn markdown_for_a_static_site() {
+    let dir = workspace();
+    std::fs::rename(
+        dir.path().join("policies/gemeinde.klar"),
+        dir.path().join("policies/datenschutz.en.klar"),
+    )
+    .unwrap();
+    let output = klartext(
+        &["compile", "policies", "-f", "md", "--no-title"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let markdown = std::fs::read_to_string(dir.path().join("out/datenschutz.en.md")).unwrap();
+    let (front, body) = markdown[4..].split_once("---\n").unwrap();
+    for field in [
+        "title: \"Datenschutzerklärung der Gemeinde Musterhausen\"\n",
+        "lang: de\n",
+        "translationKey: \"datenschutz\"\n",
+        "date: 2024-05-02\n",
+        "lastmod: 2024-05-02\n",
+    ] {
+        assert!(front.contains(field), "{front}");
+    }
+    assert!(!body.contains("\n# "), "{body}");
+    assert!(
+        body.contains("## Verantwortliche Stelle: Gemeinde Musterhausen {#gemeinde}"),
+        "{body}"
+    );
+}
+
+#[test]
 fn lints_are_listed() {
     let dir = workspace();
     let output = klartext(&["lints"], dir.path());

@@ -105,6 +105,9 @@ pub struct Options {
     /// What every id of the fragment, and every link to one, starts with, so that they do not
     /// collide with the ids of the page it is embedded in. The page keeps its anchors as they are.
     pub id_prefix: String,
+    /// Whether the Markdown notice starts with its title as a heading (a static site's theme
+    /// usually prints the title of the front matter itself).
+    pub markdown_title: bool,
 }
 
 impl Default for Options {
@@ -112,6 +115,7 @@ impl Default for Options {
         Options {
             heading_level: 1,
             id_prefix: "klartext-".to_string(),
+            markdown_title: true,
         }
     }
 }
@@ -271,7 +275,19 @@ impl Renderer {
             .render(minijinja::context! {})?)
     }
 
+    /// The notice in `format`.
     pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
+        self.render_keyed(policy, format, None)
+    }
+
+    /// The notice in `format`; `key` names the notice across its translations (in the
+    /// Markdown front matter's `translationKey`), see [`translation_key`].
+    pub fn render_keyed(
+        &self,
+        policy: &Policy,
+        format: Format,
+        key: Option<&str>,
+    ) -> Result<String, RenderError> {
         let mut policy = policy.clone();
         if format.template().is_some() {
             show_defaults_once(&mut policy.contents);
@@ -298,7 +314,7 @@ impl Renderer {
             _ => {
                 let name = format.template().unwrap_or("page.html");
                 let template = self.env.get_template(name)?;
-                let rendered = template.render(self.context(policy, format))?;
+                let rendered = template.render(self.context(policy, format, key))?;
                 Ok(match format {
                     Format::Markdown | Format::Text => tidy(&rendered),
                     _ => tidy_html(&rendered),
@@ -307,7 +323,7 @@ impl Renderer {
         }
     }
 
-    fn context(&self, policy: Policy, format: Format) -> Value {
+    fn context(&self, policy: Policy, format: Format, key: Option<&str>) -> Value {
         let lang = policy.language.code();
         let mut labels = self
             .labels
@@ -350,8 +366,10 @@ impl Renderer {
             labels: Option<&'a BTreeMap<String, String>>,
             lang: &'a str,
             generator: &'a str,
+            show_title: bool,
             top: usize,
             id_prefix: &'a str,
+            translation_key: Option<&'a str>,
         }
         Value::from(Serde(Context {
             policy: &policy,
@@ -361,9 +379,29 @@ impl Renderer {
             labels,
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
+            show_title: format != Format::Markdown || self.options.markdown_title,
             top,
             id_prefix,
+            translation_key: key,
         }))
+    }
+}
+
+/// The name that links the translations of a notice (Hugo's `translationKey`): the policy file's
+/// stem without a language code at its end, so that `datenschutz.klar` and `datenschutz.en.klar`
+/// (written as `datenschutz.md` and `datenschutz.en.md`, Hugo's names for translations) share
+/// `datenschutz`.
+pub fn translation_key(stem: &str) -> &str {
+    match stem.rsplit_once('.') {
+        Some((base, code))
+            if !base.is_empty()
+                && [Language::De, Language::En]
+                    .iter()
+                    .any(|language| language.code() == code) =>
+        {
+            base
+        }
+        _ => stem,
     }
 }
 
@@ -445,4 +483,18 @@ fn tidy_html(html: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translations_share_the_stem_without_their_language() {
+        assert_eq!(translation_key("datenschutz"), "datenschutz");
+        assert_eq!(translation_key("datenschutz.en"), "datenschutz");
+        assert_eq!(translation_key("datenschutz.de"), "datenschutz");
+        assert_eq!(translation_key("stadt.kassel"), "stadt.kassel");
+        assert_eq!(translation_key(".en"), ".en");
+    }
 }
