@@ -87,6 +87,9 @@ struct RenderArgs {
     /// What every id of the fragment, and every link to one, starts with ("" for none)
     #[arg(long, value_name = "PREFIX", default_value = "klartext-", value_parser = parse_id_prefix)]
     id_prefix: String,
+    /// Leave out the summary ("Das Wichtigste in Kürze") at the top of each notice
+    #[arg(long)]
+    no_summary: bool,
     /// Leave out the title heading of the Markdown notice (a static site's theme prints the
     /// title of its front matter)
     #[arg(long)]
@@ -98,6 +101,7 @@ impl RenderArgs {
         Options {
             heading_level: usize::from(self.heading_level),
             id_prefix: self.id_prefix.clone(),
+            summary: !self.no_summary,
             markdown_title: !self.no_title,
         }
     }

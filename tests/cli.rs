@@ -597,7 +597,14 @@ fn markdown_for_a_static_site() {
     )
     .unwrap();
     let output = klartext(
-        &["compile", "policies", "-f", "md", "--no-title"],
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "md",
+            "--no-title",
+            "--no-summary",
+        ],
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -605,6 +612,7 @@ fn markdown_for_a_static_site() {
     let (front, body) = markdown[4..].split_once("---\n").unwrap();
     for field in [
         "title: \"Datenschutzerklärung der Gemeinde Musterhausen\"\n",
+        "description: \"Informationen nach Art. 13 und 14 DSGVO",
         "lang: de\n",
         "translationKey: \"datenschutz\"\n",
         "date: 2024-05-02\n",
@@ -613,6 +621,7 @@ fn markdown_for_a_static_site() {
         assert!(front.contains(field), "{front}");
     }
     assert!(!body.contains("\n# "), "{body}");
+    assert!(!body.contains("Das Wichtigste in Kürze"), "{body}");
     assert!(
         body.contains("## Verantwortliche Stelle: Gemeinde Musterhausen {#gemeinde}"),
         "{body}"

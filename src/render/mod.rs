@@ -7,6 +7,7 @@ mod anchors;
 pub mod filters;
 mod markdown;
 mod prose;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -105,6 +106,8 @@ pub struct Options {
     /// What every id of the fragment, and every link to one, starts with, so that they do not
     /// collide with the ids of the page it is embedded in. The page keeps its anchors as they are.
     pub id_prefix: String,
+    /// Whether the human formats start with the summary, "Das Wichtigste in Kürze".
+    pub summary: bool,
     /// Whether the Markdown notice starts with its title as a heading (a static site's theme
     /// usually prints the title of the front matter itself).
     pub markdown_title: bool,
@@ -115,6 +118,7 @@ impl Default for Options {
         Options {
             heading_level: 1,
             id_prefix: "klartext-".to_string(),
+            summary: true,
             markdown_title: true,
         }
     }
@@ -366,6 +370,8 @@ impl Renderer {
             labels: Option<&'a BTreeMap<String, String>>,
             lang: &'a str,
             generator: &'a str,
+            summary: summary::Summary<'a>,
+            show_summary: bool,
             show_title: bool,
             top: usize,
             id_prefix: &'a str,
@@ -379,6 +385,8 @@ impl Renderer {
             labels,
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
+            summary: summary::of(&policy),
+            show_summary: self.options.summary,
             show_title: format != Format::Markdown || self.options.markdown_title,
             top,
             id_prefix,
