@@ -43,7 +43,7 @@ enum Command {
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
         /// Folder with templates that replace the shipped ones (page.html, fragment.html,
-        /// style.css, fragment.css, notice.md, notice.txt)
+        /// style.css, fragment.css, notice.md, notice.txt) and labels (labels.yaml), any of them
         #[arg(long)]
         templates: Option<PathBuf>,
         #[command(flatten)]
@@ -76,6 +76,24 @@ enum Command {
     },
     /// Serve the Language Server Protocol on standard input and output, for editors
     Lsp,
+    /// Work with the templates the notices are written with
+    Templates {
+        #[command(subcommand)]
+        command: TemplatesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// Write the shipped templates and labels.yaml into a folder, to edit and give to
+    /// `compile --templates`
+    Export {
+        /// The folder to write to (created if missing)
+        dir: PathBuf,
+        /// Replace files of these names that are already in the folder
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// How the notices are written, beyond the templates.
@@ -256,6 +274,9 @@ pub fn run() -> ExitCode {
             &report,
         ),
         Command::Check { paths, report } => run_check(&paths, &report),
+        Command::Templates {
+            command: TemplatesCommand::Export { dir, force },
+        } => export_templates(&dir, force),
         Command::Lints { format } => {
             list_lints(format);
             0
@@ -269,6 +290,42 @@ pub fn run() -> ExitCode {
         },
     };
     ExitCode::from(code)
+}
+
+/// `klartext templates export DIR`: the shipped templates and labels, all written or none.
+fn export_templates(dir: &Path, force: bool) -> u8 {
+    let files = render::shipped_files();
+    if !force {
+        let present: Vec<String> = files
+            .iter()
+            .map(|(name, _)| dir.join(name))
+            .filter(|path| path.symlink_metadata().is_ok())
+            .map(|path| path.display().to_string())
+            .collect();
+        if !present.is_empty() {
+            return fail(format!(
+                "{} {} there already; add --force to replace {}",
+                present.join(", "),
+                if present.len() == 1 { "is" } else { "are" },
+                if present.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
+    let contents: Vec<(&Path, &[u8])> = paths
+        .iter()
+        .zip(&files)
+        .map(|(path, (_, text))| (path.as_path(), text.as_bytes()))
+        .collect();
+    if let Err(message) = output::write_together(&contents) {
+        return fail(message);
+    }
+    eprintln!(
+        "wrote {} files to {}; give the folder to `klartext compile --templates`, with only the files you change",
+        paths.len(),
+        dir.display()
+    );
+    0
 }
 
 fn severity_name(severity: Severity) -> &'static str {

@@ -495,6 +495,107 @@ fn templates_can_be_overridden_one_at_a_time() {
 }
 
 #[test]
+fn templates_are_exported_to_restyle_and_not_overwritten() {
+    let dir = workspace();
+    let output = klartext(&["templates", "export", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        names_in(&dir.path().join("theme")),
+        [
+            "fragment.css",
+            "fragment.html",
+            "labels.yaml",
+            "notice.md",
+            "notice.txt",
+            "page.html",
+            "style.css"
+        ]
+    );
+    let labels = std::fs::read_to_string(dir.path().join("theme/labels.yaml")).unwrap();
+    assert_eq!(labels, include_str!("../templates/labels.yaml"));
+
+    // An edited template is kept unless --force says otherwise.
+    std::fs::write(dir.path().join("theme/notice.txt"), "edited\n").unwrap();
+    let output = klartext(&["templates", "export", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--force"), "{}", stderr(&output));
+    let kept = std::fs::read_to_string(dir.path().join("theme/notice.txt")).unwrap();
+    assert_eq!(kept, "edited\n");
+    let output = klartext(&["templates", "export", "theme", "--force"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("theme/notice.txt")).unwrap(),
+        include_str!("../templates/notice.txt")
+    );
+
+    // The exported folder, given back, writes what the shipped templates write.
+    for (out, templates) in [("a", None), ("b", Some("theme"))] {
+        let mut args = vec![
+            "compile",
+            "policies",
+            "-f",
+            "html,fragment,md,txt",
+            "-o",
+            out,
+        ];
+        args.extend(templates.map(|t| ["--templates", t]).into_iter().flatten());
+        let output = klartext(&args, dir.path());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    for name in names_in(&dir.path().join("a")) {
+        assert_eq!(
+            std::fs::read(dir.path().join("a").join(&name)).unwrap(),
+            std::fs::read(dir.path().join("b").join(&name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+#[test]
+fn a_template_folder_may_hold_only_labels() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("theme")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/labels.yaml"),
+        "de:\n  revised: Zuletzt geändert\n  summary: Auf einen Blick\n",
+    )
+    .unwrap();
+    let output = klartext(
+        &["compile", "policies", "-f", "txt", "--templates", "theme"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.path().join("out/gemeinde.txt")).unwrap();
+    assert!(text.contains("Zuletzt geändert: 2. Mai 2024"), "{text}");
+    assert!(text.contains("Auf einen Blick\n---------------"), "{text}");
+    // The labels it does not give stay as shipped.
+    assert!(text.contains("Verantwortliche Stelle"), "{text}");
+
+    for (labels, problem) in [
+        (
+            "de:\n  revisd: Stand\n",
+            "there is no label `revisd` (in `de`)",
+        ),
+        ("fr:\n  revised: Mise à jour\n", "there is no language `fr`"),
+        ("de: [Stand]\n", "theme/labels.yaml"),
+    ] {
+        std::fs::write(dir.path().join("theme/labels.yaml"), labels).unwrap();
+        let output = klartext(&["compile", "policies", "--templates", "theme"], dir.path());
+        assert_eq!(output.status.code(), Some(2), "{labels}");
+        assert!(stderr(&output).contains(problem), "{}", stderr(&output));
+    }
+
+    std::fs::remove_file(dir.path().join("theme/labels.yaml")).unwrap();
+    let output = klartext(&["compile", "policies", "--templates", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds none of the files"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn the_fragment_fits_into_a_page_of_its_own() {
     let dir = workspace();
     let output = klartext(

@@ -1,7 +1,8 @@
 //! Model to documents: minijinja templates for HTML, Markdown and text; serde for JSON and YAML.
 //!
 //! Templates are embedded in the binary and can be overridden, one file at a time, from a folder
-//! (`--templates DIR`), the way mdBook and zola do it.
+//! (`--templates DIR`), the way mdBook and zola do it; `klartext templates export` writes them
+//! out to start from.
 
 mod anchors;
 pub mod filters;
@@ -93,9 +94,22 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("notice.txt", include_str!("../../templates/notice.txt")),
 ];
 
+/// The words around the facts, which a template folder may also give (all or some of them).
+pub const LABELS_FILE: &str = "labels.yaml";
+
 /// The stylesheet of the fragment, scoped to its root element `.klartext`: the page includes
 /// it, and `compile` writes it beside the fragments for a site to link.
 pub const FRAGMENT_STYLESHEET: &str = "fragment.css";
+
+/// The files a template folder may hold, with their shipped text: the templates and
+/// `labels.yaml`, as `klartext templates export` writes them.
+pub fn shipped_files() -> Vec<(&'static str, &'static str)> {
+    TEMPLATES
+        .iter()
+        .copied()
+        .chain([(LABELS_FILE, crate::labels::SHIPPED)])
+        .collect()
+}
 
 /// How the notices of a run are rendered, beyond the templates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,7 +256,9 @@ impl Renderer {
         self
     }
 
-    /// The shipped templates with those found in `dir` put in their place.
+    /// The shipped templates with those found in `dir` put in their place, and the labels of
+    /// its `labels.yaml` in place of the shipped ones. A folder may hold any of these files,
+    /// `labels.yaml` alone included, but not none of them.
     pub fn with_templates(dir: &Path) -> Result<Renderer, RenderError> {
         let mut renderer = Renderer::new();
         let mut found = false;
@@ -260,15 +276,52 @@ impl Renderer {
                 .add_template_owned(name.to_string(), source)
                 .map_err(|error| RenderError(format!("template {}: {error}", path.display())))?;
         }
+        let labels = dir.join(LABELS_FILE);
+        if labels.exists() {
+            found = true;
+            let text = std::fs::read_to_string(&labels).map_err(|error| {
+                RenderError(format!("cannot read {}: {error}", labels.display()))
+            })?;
+            renderer
+                .replace_labels(&text)
+                .map_err(|error| RenderError(format!("{}: {error}", labels.display())))?;
+        }
         if !found {
-            let names: Vec<&str> = TEMPLATES.iter().map(|(name, _)| *name).collect();
             return Err(RenderError(format!(
-                "{} holds none of the templates klartext uses ({})",
+                "{} holds none of the files klartext reads from a template folder ({})",
                 dir.display(),
-                names.join(", ")
+                shipped_files()
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         Ok(renderer)
+    }
+
+    /// Puts the labels of a `labels.yaml` in place of the shipped ones. It may give some labels
+    /// of some languages; each must be one klartext prints, so that a misspelt name is an error
+    /// and not a label that silently stays as shipped.
+    fn replace_labels(&mut self, text: &str) -> Result<(), String> {
+        let given: BTreeMap<String, BTreeMap<String, String>> =
+            serde_yaml_ng::from_str(text).map_err(|error| error.to_string())?;
+        for (language, labels) in given {
+            let Some(shipped) = self.labels.get_mut(&language) else {
+                let known: Vec<&str> = self.labels.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "there is no language `{language}`; the languages are {}",
+                    known.join(", ")
+                ));
+            };
+            for (name, label) in labels {
+                match shipped.get_mut(&name) {
+                    Some(wording) => *wording = label,
+                    None => return Err(format!("there is no label `{name}` (in `{language}`)")),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The fragment's stylesheet (`fragment.css`, or the template folder's), for a site to link.
