@@ -22,7 +22,7 @@ use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::imports::Project;
 use klartext::model::Policy;
 use klartext::output::{self, Output};
-use klartext::render::{Format, Renderer};
+use klartext::render::{self as render, Format, Options, Renderer};
 use klartext::report::{self, Checked};
 use klartext::source::Sources;
 use klartext::{Outcome, compile_in, format, load};
@@ -50,9 +50,12 @@ enum Command {
         /// Folder to write to; `-` writes one format of one policy to standard output
         #[arg(long, short, default_value = "out")]
         out: PathBuf,
-        /// Folder with templates that replace the shipped ones (page.html, fragment.html, style.css, notice.md, notice.txt)
+        /// Folder with templates that replace the shipped ones (page.html, fragment.html,
+        /// style.css, fragment.css, notice.md, notice.txt) and labels (labels.yaml), any of them
         #[arg(long)]
         templates: Option<PathBuf>,
+        #[command(flatten)]
+        render: RenderArgs,
         /// Write nothing; exit 1 and name the files whose content on disk differs from what the
         /// policies give (for CI)
         #[arg(long)]
@@ -131,6 +134,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Work with the templates the notices are written with
+    Templates {
+        #[command(subcommand)]
+        command: TemplatesCommand,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +146,56 @@ enum DiffFormat {
     Text,
     Md,
     Json,
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// Write the shipped templates and labels.yaml into a folder, to edit and give to
+    /// `compile --templates`
+    Export {
+        /// The folder to write to (created if missing)
+        dir: PathBuf,
+        /// Replace files of these names that are already in the folder
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// How the notices are written, beyond the templates.
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// The heading level of the fragment's title, 1 to 6; its other headings follow it
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=6))]
+    heading_level: u8,
+    /// What every id of the fragment, and every link to one, starts with ("" for none)
+    #[arg(long, value_name = "PREFIX", default_value = "klartext-", value_parser = parse_id_prefix)]
+    id_prefix: String,
+    /// Leave out the summary ("Das Wichtigste in Kürze") at the top of each notice
+    #[arg(long)]
+    no_summary: bool,
+    /// Leave out the title heading of the Markdown notice (a static site's theme prints the
+    /// title of its front matter)
+    #[arg(long)]
+    no_title: bool,
+}
+
+impl RenderArgs {
+    fn options(&self) -> Options {
+        Options {
+            heading_level: usize::from(self.heading_level),
+            id_prefix: self.id_prefix.clone(),
+            summary: !self.no_summary,
+            markdown_title: !self.no_title,
+        }
+    }
+}
+
+fn parse_id_prefix(prefix: &str) -> Result<String, String> {
+    if Options::valid_id_prefix(prefix) {
+        Ok(prefix.to_string())
+    } else {
+        Err("an id prefix is empty, or a letter followed by letters, digits, `-` and `_`".into())
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -267,8 +325,22 @@ pub fn run() -> ExitCode {
             out,
             templates,
             check,
+            render,
             report,
-        } => run_compile(&paths, &format, &out, templates.as_deref(), check, &report),
+        } => run_compile(
+            &paths,
+            &format,
+            &out,
+            Templates {
+                dir: templates.as_deref(),
+                options: render.options(),
+            },
+            check,
+            &report,
+        ),
+        Command::Templates {
+            command: TemplatesCommand::Export { dir, force },
+        } => export_templates(&dir, force),
         Command::Check {
             paths,
             report,
@@ -339,6 +411,42 @@ fn run_init(state: &str, name: &str, revised: Option<&str>, out: Option<&Path>) 
             );
         }
     }
+    0
+}
+
+/// `klartext templates export DIR`: the shipped templates and labels, all written or none.
+fn export_templates(dir: &Path, force: bool) -> u8 {
+    let files = render::shipped_files();
+    if !force {
+        let present: Vec<String> = files
+            .iter()
+            .map(|(name, _)| dir.join(name))
+            .filter(|path| path.symlink_metadata().is_ok())
+            .map(|path| path.display().to_string())
+            .collect();
+        if !present.is_empty() {
+            return fail(format!(
+                "{} {} there already; add --force to replace {}",
+                present.join(", "),
+                if present.len() == 1 { "is" } else { "are" },
+                if present.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
+    let contents: Vec<(&Path, &[u8])> = paths
+        .iter()
+        .zip(&files)
+        .map(|(path, (_, text))| (path.as_path(), text.as_bytes()))
+        .collect();
+    if let Err(message) = output::write_together(&contents) {
+        return fail(message);
+    }
+    eprintln!(
+        "wrote {} files to {}; give the folder to `klartext compile --templates`, with only the files you change",
+        paths.len(),
+        dir.display()
+    );
     0
 }
 
@@ -729,11 +837,18 @@ fn changed_policies(event: &notify::Event, paths: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
+/// The templates of a compile run: a folder that replaces some of the shipped ones, and the
+/// options they are rendered with.
+struct Templates<'a> {
+    dir: Option<&'a Path>,
+    options: Options,
+}
+
 fn run_compile(
     paths: &[PathBuf],
     formats: &[Format],
     out: &Path,
-    templates: Option<&Path>,
+    templates: Templates,
     check_only: bool,
     report: &Report,
 ) -> u8 {
@@ -767,12 +882,27 @@ fn run_compile(
             Err(message) => return fail(message),
         }
     };
-    let renderer = match templates {
+    let renderer = match templates.dir {
         Some(dir) => match Renderer::with_templates(dir) {
             Ok(renderer) => renderer,
             Err(error) => return fail(error),
         },
         None => Renderer::new(),
+    }
+    .with_options(templates.options);
+    // The fragment's stylesheet goes beside the fragments, once for the run, for the site that
+    // embeds them to link.
+    let stylesheet = if formats.contains(&Format::Fragment) && !to_stdout {
+        let path = match output::plan_shared(&files, render::FRAGMENT_STYLESHEET, out) {
+            Ok(path) => path,
+            Err(message) => return fail(message),
+        };
+        match renderer.stylesheet() {
+            Ok(css) => Some((path, css)),
+            Err(error) => return fail(format!("cannot render {}: {error}", path.display())),
+        }
+    } else {
+        None
     };
     if !to_stdout && !check_only {
         output::remove_stale_temporaries(out);
@@ -781,6 +911,18 @@ fn run_compile(
     let mut reporter = Reporter::new(report.message_format, !to_stdout);
     let mut written = 0;
     let mut differing: Vec<PathBuf> = Vec::new();
+    if let Some((path, css)) = &stylesheet {
+        if check_only {
+            if std::fs::read(path).ok().as_deref() != Some(css.as_bytes()) {
+                differing.push(path.clone());
+            }
+        } else {
+            if let Err(message) = output::write_together(&[(path, css.as_bytes())]) {
+                return fail(message);
+            }
+            written += 1;
+        }
+    }
     // Policies are compiled and written in parallel, a batch at a time; what is reported comes
     // in the order of the files, so the output of a run does not depend on scheduling, and each
     // policy is dropped once reported, so memory does not grow with the number of policies.
@@ -902,11 +1044,17 @@ fn render_all(
     path: &Path,
     formats: &[Format],
 ) -> Result<Vec<Document>, String> {
+    // The notice's name across its translations; a policy from standard input has none.
+    let stem = path
+        .file_stem()
+        .filter(|_| !load::is_stdin(path))
+        .map(|stem| stem.to_string_lossy());
+    let key = stem.as_deref().map(render::translation_key);
     formats
         .iter()
         .map(|&format| {
             renderer
-                .render(policy, format)
+                .render_keyed(policy, format, key)
                 .map(|text| (format, text))
                 .map_err(|error| {
                     format!(

@@ -7,13 +7,16 @@ use std::sync::OnceLock;
 
 use crate::model::Language;
 
+/// `templates/labels.yaml` as shipped.
+pub const SHIPPED: &str = include_str!("../templates/labels.yaml");
+
 /// Every label, by language code and name.
 pub fn all() -> &'static BTreeMap<String, BTreeMap<String, String>> {
     static LABELS: OnceLock<BTreeMap<String, BTreeMap<String, String>>> = OnceLock::new();
     LABELS.get_or_init(|| {
         // Embedded at build time and parsed in every test run: a failure is a defect of the
         // build, never of a policy.
-        serde_yaml_ng::from_str(include_str!("../templates/labels.yaml"))
+        serde_yaml_ng::from_str(SHIPPED)
             .unwrap_or_else(|error| panic!("templates/labels.yaml: {error}"))
     })
 }

@@ -207,9 +207,9 @@ pub fn example(name: &str) -> Option<&'static str> {
     keyword(name).map(|k| k.example)
 }
 
-/// Ids the page uses for its own headings and links (the contents list, the way back to the top):
-/// no controller, activity or section may take them.
-pub const RESERVED_IDS: &[&str] = &["inhalt", "contents", "top"];
+/// Ids the page uses for its own headings and links (the contents list, the way back to it, the
+/// summary): no controller, activity or section may take them.
+pub const RESERVED_IDS: &[&str] = &["inhalt", "contents", "top", "kurzfassung"];
 
 /// Whether a text says "none" in words (`"keine"`, `"Keine Weitergabe."`) where the language has
 /// the word `none`: `recipients none`, `transfer none`.

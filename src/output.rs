@@ -126,6 +126,26 @@ pub fn plan(
     Ok(planned)
 }
 
+/// The path of a file a run writes once beside the notices (the fragment's stylesheet), refused
+/// when it would replace one of the sources. No policy's output can have its name: theirs end in
+/// the extension of a format.
+pub fn plan_shared(sources: &[PathBuf], name: &str, out: &Path) -> Result<PathBuf, String> {
+    let path = out.join(name);
+    if let Ok(out_real) = fs::canonicalize(out) {
+        let target = out_real.join(name);
+        if let Some(source) = sources
+            .iter()
+            .find(|source| entry_identity(source) == target)
+        {
+            return Err(format!(
+                "{name} would replace the policy {}; choose another --out folder",
+                source.display()
+            ));
+        }
+    }
+    Ok(path)
+}
+
 /// Writes files so that they are replaced together or not at all: each is written to a
 /// temporary file beside its target, and only when every one is written are they renamed into
 /// place, each over its old version. If a rename fails, the targets already replaced get their

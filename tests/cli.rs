@@ -118,8 +118,20 @@ fn compile_all_formats_into_a_chosen_folder() {
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(files_in(&dir.path().join("site/notice")).len(), 7);
-    assert!(dir.path().join("site/notice/gemeinde.tilt.json").exists());
+    // Each format, and the fragment's stylesheet beside the fragment.
+    assert_eq!(
+        names_in(&dir.path().join("site/notice")),
+        [
+            "fragment.css",
+            "gemeinde.fragment.html",
+            "gemeinde.html",
+            "gemeinde.json",
+            "gemeinde.md",
+            "gemeinde.tilt.json",
+            "gemeinde.txt",
+            "gemeinde.yaml"
+        ]
+    );
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("site/notice/gemeinde.json")).unwrap(),
     )
@@ -147,7 +159,8 @@ fn output_is_byte_stable() {
     );
     let first = files_in(&dir.path().join("a"));
     let second = files_in(&dir.path().join("b"));
-    // Both runs wrote every format, under the same names; a missing file is a difference too.
+    // Both runs wrote every format and the fragment's stylesheet, under the same names; a
+    // missing file is a difference too.
     assert_eq!(first.len(), 7, "{first:?}");
     let names = |files: &[std::path::PathBuf]| -> Vec<std::ffi::OsString> {
         files
@@ -479,6 +492,241 @@ fn templates_can_be_overridden_one_at_a_time() {
         stderr(&output).contains("theme/notice.txt"),
         "{}",
         stderr(&output)
+    );
+}
+
+#[test]
+fn templates_are_exported_to_restyle_and_not_overwritten() {
+    let dir = workspace();
+    let output = klartext(&["templates", "export", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        names_in(&dir.path().join("theme")),
+        [
+            "fragment.css",
+            "fragment.html",
+            "labels.yaml",
+            "notice.md",
+            "notice.txt",
+            "page.html",
+            "style.css"
+        ]
+    );
+    let labels = std::fs::read_to_string(dir.path().join("theme/labels.yaml")).unwrap();
+    assert_eq!(labels, include_str!("../templates/labels.yaml"));
+
+    // An edited template is kept unless --force says otherwise.
+    std::fs::write(dir.path().join("theme/notice.txt"), "edited\n").unwrap();
+    let output = klartext(&["templates", "export", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--force"), "{}", stderr(&output));
+    let kept = std::fs::read_to_string(dir.path().join("theme/notice.txt")).unwrap();
+    assert_eq!(kept, "edited\n");
+    let output = klartext(&["templates", "export", "theme", "--force"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("theme/notice.txt")).unwrap(),
+        include_str!("../templates/notice.txt")
+    );
+
+    // The exported folder, given back, writes what the shipped templates write.
+    for (out, templates) in [("a", None), ("b", Some("theme"))] {
+        let mut args = vec![
+            "compile",
+            "policies",
+            "-f",
+            "html,fragment,md,txt",
+            "-o",
+            out,
+        ];
+        args.extend(templates.map(|t| ["--templates", t]).into_iter().flatten());
+        let output = klartext(&args, dir.path());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    for name in names_in(&dir.path().join("a")) {
+        assert_eq!(
+            std::fs::read(dir.path().join("a").join(&name)).unwrap(),
+            std::fs::read(dir.path().join("b").join(&name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+#[test]
+fn a_template_folder_may_hold_only_labels() {
+    let dir = workspace();
+    std::fs::create_dir(dir.path().join("theme")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/labels.yaml"),
+        "de:\n  revised: Zuletzt geändert\n  summary: Auf einen Blick\n",
+    )
+    .unwrap();
+    let output = klartext(
+        &["compile", "policies", "-f", "txt", "--templates", "theme"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.path().join("out/gemeinde.txt")).unwrap();
+    assert!(text.contains("Zuletzt geändert: 2. Mai 2024"), "{text}");
+    assert!(text.contains("Auf einen Blick\n---------------"), "{text}");
+    // The labels it does not give stay as shipped.
+    assert!(text.contains("Verantwortliche Stelle"), "{text}");
+
+    for (labels, problem) in [
+        (
+            "de:\n  revisd: Stand\n",
+            "there is no label `revisd` (in `de`)",
+        ),
+        ("fr:\n  revised: Mise à jour\n", "there is no language `fr`"),
+        ("de: [Stand]\n", "theme/labels.yaml"),
+    ] {
+        std::fs::write(dir.path().join("theme/labels.yaml"), labels).unwrap();
+        let output = klartext(&["compile", "policies", "--templates", "theme"], dir.path());
+        assert_eq!(output.status.code(), Some(2), "{labels}");
+        assert!(stderr(&output).contains(problem), "{}", stderr(&output));
+    }
+
+    std::fs::remove_file(dir.path().join("theme/labels.yaml")).unwrap();
+    let output = klartext(&["compile", "policies", "--templates", "theme"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds none of the files"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_fragment_fits_into_a_page_of_its_own() {
+    let dir = workspace();
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "html,fragment",
+            "--heading-level",
+            "2",
+            "--id-prefix",
+            "dse-",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let fragment = std::fs::read_to_string(dir.path().join("out/gemeinde.fragment.html")).unwrap();
+    assert!(!fragment.contains("<h1"), "{fragment}");
+    assert!(
+        fragment.contains("<h2>Datenschutzerklärung der Gemeinde Musterhausen</h2>"),
+        "{fragment}"
+    );
+    assert!(
+        fragment.contains("<h3 id=\"dse-inhalt\">Inhalt</h3>"),
+        "{fragment}"
+    );
+    // Every id has the prefix, and every link into the notice points at one.
+    let ids: Vec<&str> = fragment
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(
+        ids.len() >= 5 && ids.iter().all(|id| id.starts_with("dse-")),
+        "{ids:?}"
+    );
+    for link in fragment.split("href=\"#").skip(1) {
+        let target = &link[..link.find('"').unwrap()];
+        assert!(ids.contains(&target), "#{target} has no target");
+    }
+    // The page keeps its anchors and its <h1>.
+    let page = std::fs::read_to_string(dir.path().join("out/gemeinde.html")).unwrap();
+    assert!(
+        page.contains("<h1>") && page.contains("id=\"inhalt\""),
+        "{page}"
+    );
+    assert!(!page.contains("dse-"), "{page}");
+
+    // The stylesheet beside it touches nothing outside the notice.
+    let css = std::fs::read_to_string(dir.path().join("out/fragment.css")).unwrap();
+    for rule in css.split('}') {
+        let selectors = rule.split('{').next().unwrap_or("");
+        let selectors = selectors.rsplit("*/").next().unwrap_or("").trim();
+        if selectors.is_empty() || selectors.starts_with('@') {
+            continue;
+        }
+        for selector in selectors.split(',') {
+            assert!(selector.trim().starts_with(".klartext"), "{selector}");
+        }
+    }
+    // --check compares it too.
+    std::fs::write(dir.path().join("out/fragment.css"), "/* mine */").unwrap();
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "fragment",
+            "--heading-level",
+            "2",
+            "--id-prefix",
+            "dse-",
+            "--check",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("differs from its policy: out/fragment.css"),
+        "{}",
+        stderr(&output)
+    );
+
+    for (option, value) in [
+        ("--heading-level", "7"),
+        ("--id-prefix", "9x"),
+        ("--id-prefix", "a\"b"),
+    ] {
+        let output = klartext(&["compile", "policies", option, value], dir.path());
+        assert_eq!(output.status.code(), Some(2), "{option} {value}");
+    }
+}
+
+#[test]
+fn markdown_for_a_static_site() {
+    let dir = workspace();
+    std::fs::rename(
+        dir.path().join("policies/gemeinde.klar"),
+        dir.path().join("policies/datenschutz.en.klar"),
+    )
+    .unwrap();
+    let output = klartext(
+        &[
+            "compile",
+            "policies",
+            "-f",
+            "md",
+            "--no-title",
+            "--no-summary",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let markdown = std::fs::read_to_string(dir.path().join("out/datenschutz.en.md")).unwrap();
+    let (front, body) = markdown[4..].split_once("---\n").unwrap();
+    for field in [
+        "title: \"Datenschutzerklärung der Gemeinde Musterhausen\"\n",
+        "description: \"Informationen nach Art. 13 und 14 DSGVO",
+        "lang: de\n",
+        "translationKey: \"datenschutz\"\n",
+        "date: 2024-05-02\n",
+        "lastmod: 2024-05-02\n",
+    ] {
+        assert!(front.contains(field), "{front}");
+    }
+    assert!(!body.contains("\n# "), "{body}");
+    assert!(!body.contains("Das Wichtigste in Kürze"), "{body}");
+    assert!(
+        body.contains("## Verantwortliche Stelle: Gemeinde Musterhausen {#gemeinde}"),
+        "{body}"
     );
 }
 

@@ -18,9 +18,26 @@ fn language(state: &State) -> String {
         .unwrap_or_else(|| "de".to_string())
 }
 
-/// Prose as sanitised HTML, headings placed below `level`.
-pub fn prose_html(markdown: &str, level: Option<usize>) -> Value {
-    Value::from_safe_string(prose::to_html(markdown, level.unwrap_or(2)))
+/// Prose as sanitised HTML, headings placed below `level`. Links to a part of the notice
+/// (`#server-logs`) get the ids' prefix, and a table is labelled with the word for it.
+pub fn prose_html(state: &State, markdown: &str, level: Option<usize>) -> Value {
+    let id_prefix = state
+        .lookup("id_prefix")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let table = state
+        .lookup("labels")
+        .and_then(|labels| labels.get_attr("table").ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    Value::from_safe_string(prose::to_html(
+        markdown,
+        level.unwrap_or(2),
+        &prose::Page {
+            id_prefix: &id_prefix,
+            table: &table,
+        },
+    ))
 }
 
 /// Prose as normalised Markdown, headings placed below `level`.

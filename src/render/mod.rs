@@ -1,13 +1,15 @@
 //! Model to documents: minijinja templates for HTML, Markdown and text; serde for JSON and YAML.
 //!
 //! Templates are embedded in the binary and can be overridden, one file at a time, from a folder
-//! (`--templates DIR`), the way mdBook and zola do it.
+//! (`--templates DIR`), the way mdBook and zola do it; `klartext templates export` writes them
+//! out to start from.
 
 mod anchors;
 pub mod filters;
 mod markdown;
 mod prose;
 mod sha256;
+mod summary;
 mod tilt;
 
 use std::collections::BTreeMap;
@@ -99,9 +101,67 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/fragment.html"),
     ),
     ("style.css", include_str!("../../templates/style.css")),
+    ("fragment.css", include_str!("../../templates/fragment.css")),
     ("notice.md", include_str!("../../templates/notice.md")),
     ("notice.txt", include_str!("../../templates/notice.txt")),
 ];
+
+/// The words around the facts, which a template folder may also give (all or some of them).
+pub const LABELS_FILE: &str = "labels.yaml";
+
+/// The stylesheet of the fragment, scoped to its root element `.klartext`: the page includes
+/// it, and `compile` writes it beside the fragments for a site to link.
+pub const FRAGMENT_STYLESHEET: &str = "fragment.css";
+
+/// The files a template folder may hold, with their shipped text: the templates and
+/// `labels.yaml`, as `klartext templates export` writes them.
+pub fn shipped_files() -> Vec<(&'static str, &'static str)> {
+    TEMPLATES
+        .iter()
+        .copied()
+        .chain([(LABELS_FILE, crate::labels::SHIPPED)])
+        .collect()
+}
+
+/// How the notices of a run are rendered, beyond the templates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The heading level of the fragment's title (1–6); the headings below it follow. The page
+    /// is a document of its own, and starts at 1.
+    pub heading_level: usize,
+    /// What every id of the fragment, and every link to one, starts with, so that they do not
+    /// collide with the ids of the page it is embedded in. The page keeps its anchors as they are.
+    pub id_prefix: String,
+    /// Whether the human formats start with the summary, "Das Wichtigste in Kürze".
+    pub summary: bool,
+    /// Whether the Markdown notice starts with its title as a heading (a static site's theme
+    /// usually prints the title of the front matter itself).
+    pub markdown_title: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            heading_level: 1,
+            id_prefix: "klartext-".to_string(),
+            summary: true,
+            markdown_title: true,
+        }
+    }
+}
+
+impl Options {
+    /// Whether `prefix` may start the fragment's ids: empty, or a letter followed by letters,
+    /// digits, `-` and `_`, so that it neither breaks an attribute nor needs escaping in a URL
+    /// or a CSS selector.
+    pub fn valid_id_prefix(prefix: &str) -> bool {
+        prefix.is_empty()
+            || (prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+                && prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    }
+}
 
 #[derive(Debug)]
 pub struct RenderError(pub String);
@@ -129,6 +189,7 @@ impl From<minijinja::Error> for RenderError {
 pub struct Renderer {
     env: Environment<'static>,
     labels: BTreeMap<String, BTreeMap<String, String>>,
+    options: Options,
 }
 
 impl Renderer {
@@ -197,10 +258,19 @@ impl Renderer {
         Renderer {
             env,
             labels: crate::labels::all().clone(),
+            options: Options::default(),
         }
     }
 
-    /// The shipped templates with those found in `dir` put in their place.
+    /// The renderer with these options.
+    pub fn with_options(mut self, options: Options) -> Renderer {
+        self.options = options;
+        self
+    }
+
+    /// The shipped templates with those found in `dir` put in their place, and the labels of
+    /// its `labels.yaml` in place of the shipped ones. A folder may hold any of these files,
+    /// `labels.yaml` alone included, but not none of them.
     pub fn with_templates(dir: &Path) -> Result<Renderer, RenderError> {
         let mut renderer = Renderer::new();
         let mut found = false;
@@ -218,18 +288,75 @@ impl Renderer {
                 .add_template_owned(name.to_string(), source)
                 .map_err(|error| RenderError(format!("template {}: {error}", path.display())))?;
         }
+        let labels = dir.join(LABELS_FILE);
+        if labels.exists() {
+            found = true;
+            let text = std::fs::read_to_string(&labels).map_err(|error| {
+                RenderError(format!("cannot read {}: {error}", labels.display()))
+            })?;
+            renderer
+                .replace_labels(&text)
+                .map_err(|error| RenderError(format!("{}: {error}", labels.display())))?;
+        }
         if !found {
-            let names: Vec<&str> = TEMPLATES.iter().map(|(name, _)| *name).collect();
             return Err(RenderError(format!(
-                "{} holds none of the templates klartext uses ({})",
+                "{} holds none of the files klartext reads from a template folder ({})",
                 dir.display(),
-                names.join(", ")
+                shipped_files()
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         Ok(renderer)
     }
 
-    pub fn render(&self, written: &Policy, format: Format) -> Result<String, RenderError> {
+    /// Puts the labels of a `labels.yaml` in place of the shipped ones. It may give some labels
+    /// of some languages; each must be one klartext prints, so that a misspelt name is an error
+    /// and not a label that silently stays as shipped.
+    fn replace_labels(&mut self, text: &str) -> Result<(), String> {
+        let given: BTreeMap<String, BTreeMap<String, String>> =
+            serde_yaml_ng::from_str(text).map_err(|error| error.to_string())?;
+        for (language, labels) in given {
+            let Some(shipped) = self.labels.get_mut(&language) else {
+                let known: Vec<&str> = self.labels.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "there is no language `{language}`; the languages are {}",
+                    known.join(", ")
+                ));
+            };
+            for (name, label) in labels {
+                match shipped.get_mut(&name) {
+                    Some(wording) => *wording = label,
+                    None => return Err(format!("there is no label `{name}` (in `{language}`)")),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The fragment's stylesheet (`fragment.css`, or the template folder's), for a site to link.
+    pub fn stylesheet(&self) -> Result<String, RenderError> {
+        Ok(self
+            .env
+            .get_template(FRAGMENT_STYLESHEET)?
+            .render(minijinja::context! {})?)
+    }
+
+    /// The notice in `format`.
+    pub fn render(&self, policy: &Policy, format: Format) -> Result<String, RenderError> {
+        self.render_keyed(policy, format, None)
+    }
+
+    /// The notice in `format`; `key` names the notice across its translations (in the
+    /// Markdown front matter's `translationKey`), see [`translation_key`].
+    pub fn render_keyed(
+        &self,
+        written: &Policy,
+        format: Format,
+        key: Option<&str>,
+    ) -> Result<String, RenderError> {
         let mut policy = written.clone();
         // Every format gives as the notice's date the one it shows: the latest revision's.
         policy.revised = policy.stand();
@@ -261,7 +388,7 @@ impl Renderer {
             _ => {
                 let name = format.template().unwrap_or("page.html");
                 let template = self.env.get_template(name)?;
-                let rendered = template.render(self.context(policy, format))?;
+                let rendered = template.render(self.context(policy, format, key))?;
                 Ok(match format {
                     Format::Markdown | Format::Text => tidy(&rendered),
                     _ => tidy_html(&rendered),
@@ -270,7 +397,7 @@ impl Renderer {
         }
     }
 
-    fn context(&self, policy: Policy, format: Format) -> Value {
+    fn context(&self, policy: Policy, format: Format, key: Option<&str>) -> Value {
         let lang = policy.language.code();
         let mut labels = self
             .labels
@@ -298,6 +425,12 @@ impl Renderer {
         let rights: BTreeMap<&str, &crate::law::RightInfo> =
             law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
         let policy = Arc::new(policy);
+        // Only the fragment is embedded in a page of someone else's: the page is a document of
+        // its own, and the Markdown's ids are the page's, for links to keep working.
+        let (top, id_prefix) = match format {
+            Format::Fragment => (self.options.heading_level, self.options.id_prefix.as_str()),
+            _ => (1, ""),
+        };
         #[derive(Serialize)]
         struct Context<'a> {
             policy: &'a Policy,
@@ -307,6 +440,12 @@ impl Renderer {
             labels: Option<&'a BTreeMap<String, String>>,
             lang: &'a str,
             generator: &'a str,
+            summary: summary::Summary<'a>,
+            show_summary: bool,
+            show_title: bool,
+            top: usize,
+            id_prefix: &'a str,
+            translation_key: Option<&'a str>,
         }
         Value::from(Serde(Context {
             policy: &policy,
@@ -316,7 +455,31 @@ impl Renderer {
             labels,
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
+            summary: summary::of(&policy),
+            show_summary: self.options.summary,
+            show_title: format != Format::Markdown || self.options.markdown_title,
+            top,
+            id_prefix,
+            translation_key: key,
         }))
+    }
+}
+
+/// The name that links the translations of a notice (Hugo's `translationKey`): the policy file's
+/// stem without a language code at its end, so that `datenschutz.klar` and `datenschutz.en.klar`
+/// (written as `datenschutz.md` and `datenschutz.en.md`, Hugo's names for translations) share
+/// `datenschutz`.
+pub fn translation_key(stem: &str) -> &str {
+    match stem.rsplit_once('.') {
+        Some((base, code))
+            if !base.is_empty()
+                && [Language::De, Language::En]
+                    .iter()
+                    .any(|language| language.code() == code) =>
+        {
+            base
+        }
+        _ => stem,
     }
 }
 
@@ -398,4 +561,18 @@ fn tidy_html(html: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translations_share_the_stem_without_their_language() {
+        assert_eq!(translation_key("datenschutz"), "datenschutz");
+        assert_eq!(translation_key("datenschutz.en"), "datenschutz");
+        assert_eq!(translation_key("datenschutz.de"), "datenschutz");
+        assert_eq!(translation_key("stadt.kassel"), "stadt.kassel");
+        assert_eq!(translation_key(".en"), ".en");
+    }
 }

@@ -85,12 +85,81 @@ fn events(markdown: &str, part_level: usize) -> Vec<Event<'_>> {
     events
 }
 
-/// Prose as HTML. Text is escaped by pulldown-cmark's writer, braces here.
-pub fn to_html(markdown: &str, part_level: usize) -> String {
+/// What prose in HTML needs to know of the page it stands in.
+pub struct Page<'a> {
+    /// What the ids of the notice start with: a link to a part of it (`#server-logs`) gets it too.
+    pub id_prefix: &'a str,
+    /// The word for a table, which names the scrolling box a table stands in.
+    pub table: &'a str,
+}
+
+/// Prose as HTML. Text is escaped by pulldown-cmark's writer, braces here. A table stands in a
+/// box of its own that scrolls sideways when the table is wider than the screen (and that can
+/// be focused, so the keyboard can scroll it), named by the word for a table and the table's
+/// head.
+pub fn to_html(markdown: &str, part_level: usize, page: &Page) -> String {
+    let events = events(markdown, part_level);
+    let mut placed = Vec::with_capacity(events.len());
+    for (at, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Table(_)) => {
+                let name = table_name(&events[at..], page.table);
+                placed.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n",
+                    super::filters::escape_html(&name)
+                ))));
+                placed.push(event.clone());
+            }
+            Event::End(TagEnd::Table) => {
+                placed.push(event.clone());
+                placed.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with('#') => placed.push(Event::Start(Tag::Link {
+                link_type: *link_type,
+                dest_url: CowStr::from(format!("#{}{}", page.id_prefix, &dest_url[1..])),
+                title: title.clone(),
+                id: id.clone(),
+            })),
+            other => placed.push(other.clone()),
+        }
+    }
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events(markdown, part_level).into_iter());
+    pulldown_cmark::html::push_html(&mut html, placed.into_iter());
     // Braces can only come from the author's text; as references they cannot open a template.
     html.replace('{', "&#123;").replace('}', "&#125;")
+}
+
+/// The name of the table that `events` start with: `table` and the text of its head
+/// ("Tabelle: Name, Zweck, Dauer").
+fn table_name(events: &[Event], table: &str) -> String {
+    let mut cells: Vec<String> = Vec::new();
+    for event in events {
+        match event {
+            Event::Start(Tag::TableCell) => cells.push(String::new()),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(cell) = cells.last_mut() {
+                    cell.push_str(text);
+                }
+            }
+            Event::End(TagEnd::TableHead) => break,
+            _ => {}
+        }
+    }
+    let cells: Vec<&str> = cells
+        .iter()
+        .map(|cell| cell.trim())
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    if cells.is_empty() {
+        table.to_string()
+    } else {
+        format!("{table}: {}", cells.join(", "))
+    }
 }
 
 /// Prose as CommonMark in which nothing the author wrote can become HTML, an image, an unsafe
@@ -256,11 +325,53 @@ impl TextWriter {
 mod tests {
     use super::*;
 
+    const PAGE: Page = Page {
+        id_prefix: "",
+        table: "Tabelle",
+    };
+
+    #[test]
+    fn a_table_scrolls_in_a_box_named_by_its_head() {
+        let html = to_html(
+            "| Name | `Zweck` |\n| --- | --- |\n| _pk_id | Statistik |",
+            2,
+            &PAGE,
+        );
+        assert!(
+            html.starts_with(
+                "<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Tabelle: Name, Zweck\">\n<table>"
+            ),
+            "{html}"
+        );
+        assert!(html.ends_with("</table>\n</div>\n"), "{html}");
+        let hostile = to_html("| \"><script> |\n| --- |\n| x |", 2, &PAGE);
+        assert!(
+            hostile.contains("aria-label=\"Tabelle: &quot;&gt;&lt;script&gt;\""),
+            "{hostile}"
+        );
+    }
+
+    #[test]
+    fn links_into_the_notice_take_the_prefix_of_its_ids() {
+        let page = Page {
+            id_prefix: "klartext-",
+            table: "Tabelle",
+        };
+        let html = to_html(
+            "[Logs](#server-logs) und [Seite](https://example.org/#top)",
+            2,
+            &page,
+        );
+        assert!(html.contains("href=\"#klartext-server-logs\""), "{html}");
+        assert!(html.contains("href=\"https://example.org/#top\""), "{html}");
+    }
+
     #[test]
     fn raw_html_is_shown_as_text() {
         let html = to_html(
             "Hallo <script>alert(1)</script> Welt\n\n<div onclick=x>Block</div>",
             0,
+            &PAGE,
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<div"), "{html}");
@@ -276,18 +387,22 @@ mod tests {
             "data:text/html,x",
             "vbscript:x",
         ] {
-            let html = to_html(&format!("[klick]({target})"), 0);
+            let html = to_html(&format!("[klick]({target})"), 0, &PAGE);
             assert!(!html.contains("href"), "{target}: {html}");
             assert!(html.contains("klick"), "{target}: {html}");
         }
-        let html = to_html("[Seite](https://example.org) und [Mail](mailto:a@b.de)", 0);
+        let html = to_html(
+            "[Seite](https://example.org) und [Mail](mailto:a@b.de)",
+            0,
+            &PAGE,
+        );
         assert!(html.contains("href=\"https://example.org\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.de\""), "{html}");
     }
 
     #[test]
     fn images_become_links() {
-        let html = to_html("![Logo](https://example.org/logo.png)", 0);
+        let html = to_html("![Logo](https://example.org/logo.png)", 0, &PAGE);
         assert!(!html.contains("<img"), "{html}");
         assert!(
             html.contains("<a href=\"https://example.org/logo.png\">Logo</a>"),
@@ -297,10 +412,12 @@ mod tests {
 
     #[test]
     fn headings_move_below_their_part() {
-        assert!(to_html("# Titel", 2).contains("<h3>Titel</h3>"));
-        assert!(to_html("## Titel\n\n### Unter", 2).contains("<h3>Titel</h3>\n<h4>Unter</h4>"));
-        assert!(to_html("###### Tief", 3).contains("<h4>Tief</h4>"));
-        assert!(to_html("# A\n\n###### Tief", 4).contains("<h6>Tief</h6>"));
+        assert!(to_html("# Titel", 2, &PAGE).contains("<h3>Titel</h3>"));
+        assert!(
+            to_html("## Titel\n\n### Unter", 2, &PAGE).contains("<h3>Titel</h3>\n<h4>Unter</h4>")
+        );
+        assert!(to_html("###### Tief", 3, &PAGE).contains("<h4>Tief</h4>"));
+        assert!(to_html("# A\n\n###### Tief", 4, &PAGE).contains("<h6>Tief</h6>"));
     }
 
     #[test]
@@ -341,7 +458,7 @@ mod tests {
             "Stadt X  \nMarkt 1  \n12345 X",
         ] {
             assert_eq!(
-                to_html(markdown, 0),
+                to_html(markdown, 0, &PAGE),
                 "<p>Stadt X<br />\nMarkt 1<br />\n12345 X</p>\n",
                 "{markdown:?}"
             );
