@@ -208,11 +208,11 @@ fn main() {
     report(
         "  parse + lower + check",
         measure(budget, || {
-            black_box(compile("stadt-kassel.klar", black_box(&kassel)));
+            black_box(compile("policies/stadt-kassel.klar", black_box(&kassel)));
         }),
         size,
     );
-    let kassel_outcome = compile("stadt-kassel.klar", &kassel);
+    let kassel_outcome = compile("policies/stadt-kassel.klar", &kassel);
     let policy = kassel_outcome.policy().expect("the Kassel policy compiles");
     for format in Format::ALL {
         let time = measure(budget, || {
@@ -223,7 +223,9 @@ fn main() {
     report(
         "  compile to every format",
         measure(budget, || {
-            let policy = compile("stadt-kassel.klar", &kassel).model.unwrap();
+            let policy = compile("policies/stadt-kassel.klar", &kassel)
+                .model
+                .unwrap();
             for format in Format::ALL {
                 black_box(renderer.render(&policy, format).unwrap());
             }
