@@ -15,7 +15,11 @@ use klartext::lsp::Server;
 use lsp_server::{Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 
-const URI: &str = concat!("file://", env!("CARGO_MANIFEST_DIR"), "/policies/stadt-kassel.klar");
+const URI: &str = concat!(
+    "file://",
+    env!("CARGO_MANIFEST_DIR"),
+    "/policies/stadt-kassel.klar"
+);
 
 /// How long this thread has run on a CPU, where Linux says (`/proc/thread-self/schedstat`).
 /// On a machine shared with other builds the wall clock also counts the time spent waiting for
