@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::law::{cite_article, law};
 use crate::model::{
     Activity, AutomatedDecisions, Contact, Controller, DataCategory, Language, Officer, Part,
-    Party, Policy, RetentionRule, Safeguard, SupervisoryAuthority,
+    Party, Policy, Safeguard, SupervisoryAuthority,
 };
 use crate::render::{escape_markdown, filters};
 
@@ -753,44 +753,10 @@ fn legal_bases(policy: &Policy, activity: &Activity) -> Option<String> {
 
 /// The retention rules as the notice words them: "30 Tage", "bis Sie … kündigen".
 fn retention(policy: &Policy, activity: &Activity) -> Option<String> {
-    let language = policy.language;
-    let label = |name: &str| crate::labels::label(language, name);
     let rules: Vec<String> = activity
         .retention
         .iter()
-        .map(|retention| {
-            let rule = match &retention.rule {
-                RetentionRule::Period {
-                    duration,
-                    from,
-                    at_most,
-                } => {
-                    let mut text = String::new();
-                    if *at_most {
-                        text.push_str(&label("retention_at_most"));
-                        text.push(' ');
-                    }
-                    text.push_str(&filters::duration_in_words(*duration, language));
-                    if let Some(from) = from {
-                        text.push_str(&format!(" {from}"));
-                    }
-                    text
-                }
-                RetentionRule::Until { event } => format!("{} {event}", label("retention_until")),
-                RetentionRule::Statutory { law } => {
-                    format!("{} {law}", label("retention_statutory"))
-                }
-                RetentionRule::Criteria { text } => text.to_string(),
-                RetentionRule::Archive { archive, law } => {
-                    let law = law.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
-                    format!("{} {archive}{law}", label("retention_archive"))
-                }
-            };
-            match &retention.data {
-                Some(data) => format!("{data}: {rule}"),
-                None => rule,
-            }
-        })
+        .map(|retention| filters::retention_in_words(retention, policy.language))
         .collect();
     (!rules.is_empty()).then(|| rules.join("; "))
 }

@@ -7,7 +7,7 @@ use minijinja::{Error, ErrorKind, State, Value};
 
 use super::prose;
 use crate::law::law;
-use crate::model::{Article, Date, Duration, Language, TimeUnit};
+use crate::model::{Article, Date, Duration, Language, Retention, RetentionRule, TimeUnit};
 
 const WIDTH: usize = 80;
 
@@ -168,6 +168,42 @@ pub fn duration_in_words(duration: Duration, language: Language) -> String {
         (Language::De, false) => de_many.to_string(),
     };
     format!("{} {word}", duration.amount)
+}
+
+/// A retention rule as the notice words it, after the data it is for: "IP-Adresse: 30 Tage",
+/// "bis Sie sich abmelden". For the formats that are not written by a template (TILT, `diff`).
+pub fn retention_in_words(retention: &Retention, language: Language) -> String {
+    let label = |name: &str| crate::labels::label(language, name);
+    let rule = match &retention.rule {
+        RetentionRule::Period {
+            duration,
+            from,
+            at_most,
+        } => {
+            let mut words = String::new();
+            if *at_most {
+                words.push_str(&label("retention_at_most"));
+                words.push(' ');
+            }
+            words.push_str(&duration_in_words(*duration, language));
+            if let Some(from) = from {
+                words.push(' ');
+                words.push_str(from);
+            }
+            words
+        }
+        RetentionRule::Until { event } => format!("{} {event}", label("retention_until")),
+        RetentionRule::Statutory { law } => format!("{} {law}", label("retention_statutory")),
+        RetentionRule::Criteria { text } => text.to_string(),
+        RetentionRule::Archive { archive, law } => {
+            let law = law.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
+            format!("{} {archive}{law}", label("retention_archive"))
+        }
+    };
+    match &retention.data {
+        Some(data) => format!("{data}: {rule}"),
+        None => rule,
+    }
 }
 
 /// A GDPR article as lawyers cite it: `Art. 6 Abs. 1 lit. e DSGVO`, `Art. 6(1)(e) GDPR`. The

@@ -554,50 +554,16 @@ fn storage(activity: &Activity, language: Language) -> Vec<Value> {
     if activity.retention.is_empty() {
         return Vec::new();
     }
-    let label = |name: &str| crate::labels::label(language, name);
     let mut temporal = Vec::new();
     let mut conditional = Vec::new();
     for retention in &activity.retention {
-        let data = retention
-            .data
-            .as_ref()
-            .map(|d| format!("{d}: "))
-            .unwrap_or_default();
+        let words = filters::retention_in_words(retention, language);
         match &retention.rule {
-            RetentionRule::Period {
-                duration,
-                from,
-                at_most,
-            } => {
-                let mut words = String::new();
-                if *at_most {
-                    words.push_str(&label("retention_at_most"));
-                    words.push(' ');
-                }
-                words.push_str(&filters::duration_in_words(*duration, language));
-                if let Some(from) = from {
-                    words.push(' ');
-                    words.push_str(from);
-                }
-                temporal.push(json!({
-                    "description": format!("{data}{words}"),
-                    "ttl": iso_duration(duration.amount, duration.unit),
-                }));
-            }
-            RetentionRule::Until { event } => {
-                conditional.push(format!("{data}{} {event}", label("retention_until")))
-            }
-            RetentionRule::Statutory { law } => {
-                conditional.push(format!("{data}{} {law}", label("retention_statutory")))
-            }
-            RetentionRule::Criteria { text } => conditional.push(format!("{data}{text}")),
-            RetentionRule::Archive { archive, law } => {
-                let law = law.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
-                conditional.push(format!(
-                    "{data}{} {archive}{law}",
-                    label("retention_archive")
-                ));
-            }
+            RetentionRule::Period { duration, .. } => temporal.push(json!({
+                "description": words,
+                "ttl": iso_duration(duration.amount, duration.unit),
+            })),
+            _ => conditional.push(words),
         }
     }
     vec![json!({
