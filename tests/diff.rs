@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::klartext;
+use common::{klartext, report};
 
 use klartext::compile;
 use klartext::diff::compare;
@@ -18,11 +18,7 @@ use klartext::diff::compare;
 fn policy(path: &Path) -> klartext::model::Policy {
     let name = path.display().to_string();
     let outcome = compile(&name, &std::fs::read(path).unwrap());
-    let report: String = outcome
-        .diagnostics
-        .iter()
-        .map(|d| outcome.source.render(d, false))
-        .collect();
+    let report = report(&outcome);
     // A fixture is a pair of notices a reviewer would accept: nothing to report on either.
     assert!(outcome.diagnostics.is_empty(), "{name}:\n{report}");
     outcome.policy().cloned().unwrap()

@@ -9,6 +9,9 @@ use klartext::compile_in;
 use klartext::imports::Project;
 use klartext::render::{Format, Renderer};
 
+mod common;
+use common::report;
+
 #[test]
 fn cases() {
     let mut settings = insta::Settings::clone_current();
@@ -28,11 +31,7 @@ fn cases() {
         let policy = format!("tests/imports/{name}/policy.klar");
         let bytes = std::fs::read(root.join(&policy)).unwrap();
         let outcome = compile_in(&Project::new(&case), &policy, &bytes, Options::default());
-        let mut report: String = outcome
-            .diagnostics
-            .iter()
-            .map(|d| outcome.source.render(d, false))
-            .collect();
+        let mut report = report(&outcome);
         if let Some(policy) = outcome.policy() {
             report.push_str("\n---- the notice, as text ----\n\n");
             report.push_str(&renderer.render(policy, Format::Text).unwrap());

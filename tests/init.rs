@@ -10,7 +10,7 @@ use klartext::compile;
 use klartext::init::{Options, policy};
 
 mod common;
-use common::klartext;
+use common::{klartext, report};
 
 /// The state codes of law/states.yaml, read from the file, so that a new state is tested too.
 fn states() -> Vec<String> {
@@ -65,11 +65,7 @@ fn every_state_reports_its_placeholders_and_nothing_else() {
     for state in states() {
         let new = init(&state);
         let outcome = compile(&format!("{state}.klar"), new.source.as_bytes());
-        let report: String = outcome
-            .diagnostics
-            .iter()
-            .map(|d| outcome.source.render(d, false))
-            .collect();
+        let report = report(&outcome);
         assert!(
             outcome.diagnostics.iter().all(|d| d.name == "placeholder"),
             "{state}:\n{report}"
@@ -99,11 +95,7 @@ fn every_state_filled_in_compiles_without_a_warning() {
             .any(|line| line.contains("TODO"));
         assert!(!left, "{state}: a placeholder is left\n{filled}");
         let outcome = compile(&format!("{state}.klar"), filled.as_bytes());
-        let report: String = outcome
-            .diagnostics
-            .iter()
-            .map(|d| outcome.source.render(d, false))
-            .collect();
+        let report = report(&outcome);
         assert!(
             outcome.diagnostics.is_empty(),
             "{state}:\n{report}\n{filled}"

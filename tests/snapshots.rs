@@ -12,6 +12,9 @@ use klartext::compile;
 use klartext::model::{Part, Policy};
 use klartext::render::{Format, Renderer};
 
+mod common;
+use common::report;
+
 fn settings(folder: &str) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(format!("{folder}/snapshots"));
@@ -33,11 +36,7 @@ fn diagnostics() {
                 !outcome.diagnostics.is_empty(),
                 "{name} is a diagnostics fixture but compiles cleanly"
             );
-            let report: String = outcome
-                .diagnostics
-                .iter()
-                .map(|d| outcome.source.render(d, false))
-                .collect();
+            let report = report(&outcome);
             insta::assert_snapshot!(report);
         });
     });
@@ -51,11 +50,7 @@ fn render() {
             let bytes = std::fs::read(path).unwrap();
             let outcome = compile(&path.display().to_string(), &bytes);
             let policy = outcome.policy().unwrap_or_else(|| {
-                let report: String = outcome
-                    .diagnostics
-                    .iter()
-                    .map(|d| outcome.source.render(d, false))
-                    .collect();
+                let report = report(&outcome);
                 panic!("{} does not compile:\n{report}", path.display())
             });
             for format in [Format::Markdown, Format::Text, Format::Fragment] {
@@ -75,11 +70,7 @@ fn rights() {
         insta::glob!("rights/*.klar", |path| {
             let bytes = std::fs::read(path).unwrap();
             let outcome = compile(&path.display().to_string(), &bytes);
-            let report: String = outcome
-                .diagnostics
-                .iter()
-                .map(|d| outcome.source.render(d, false))
-                .collect();
+            let report = report(&outcome);
             assert!(
                 outcome.diagnostics.is_empty(),
                 "{} is a complete policy, but check reports:\n{report}",

@@ -5,6 +5,16 @@
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
 
+/// Every diagnostic of a compile as `klartext check` shows it to a person, for a test's message
+/// or snapshot.
+pub fn report(outcome: &klartext::Outcome) -> String {
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| outcome.source.render(d, false))
+        .collect()
+}
+
 /// The ```klar examples of a Markdown text, in order.
 pub fn klar_examples(markdown: &str) -> Vec<String> {
     let mut examples = Vec::new();
