@@ -331,7 +331,6 @@ impl Imports {
     ) -> (Imports, Vec<Diagnostic>) {
         let mut imports = Imports::default();
         let mut problems = Vec::new();
-        let mut by_name: HashMap<String, usize> = HashMap::new();
         // A policy's `use`s stand in its block; a library's at the top.
         let policy_uses: Vec<(String, Span)> = file
             .items
@@ -353,10 +352,8 @@ impl Imports {
             let reached = imports.reach(
                 project,
                 folder,
-                &path,
-                span,
+                (&path, span),
                 &mut Vec::new(),
-                &mut by_name,
                 sources,
                 &mut problems,
             );
@@ -365,17 +362,14 @@ impl Imports {
         (imports, problems)
     }
 
-    /// Reaches the library `path` from a `use` at `span` (in the file whose folder is
-    /// `folder`); `stack` holds the libraries being read, to find cycles.
-    #[allow(clippy::too_many_arguments)]
+    /// Reaches the library a `use` names (its path, and the span of the path in the file whose
+    /// folder is `folder`); `stack` holds the libraries being read, to find cycles.
     fn reach(
         &mut self,
         project: &Project,
         folder: &Path,
-        path: &str,
-        span: Span,
+        (path, span): (&str, Span),
         stack: &mut Vec<(usize, Span)>,
-        by_name: &mut HashMap<String, usize>,
         sources: &mut Sources,
         problems: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
@@ -396,7 +390,12 @@ impl Imports {
                 return None;
             }
         };
-        if let Some(&index) = by_name.get(&library.name) {
+        // The project hands out one `Arc` a file: a library reached before is the same one.
+        let before = self
+            .reached
+            .iter()
+            .position(|reached| Arc::ptr_eq(&reached.library, &library));
+        if let Some(index) = before {
             if let Some(at) = stack.iter().position(|(i, _)| *i == index) {
                 let cycle: Vec<&str> = stack[at..]
                     .iter()
@@ -421,7 +420,6 @@ impl Imports {
         }
         let file = sources.add(library.name.clone(), library.text.to_string());
         let index = self.reached.len();
-        by_name.insert(library.name.clone(), index);
         problems.extend(library.problems.iter().map(|p| p.clone().with_file(file)));
         for (id, kind, item) in &library.declarations {
             let declared = Declared {
@@ -461,10 +459,8 @@ impl Imports {
             if let Some(reached) = self.reach(
                 project,
                 &inner_folder,
-                inner,
-                inner_span,
+                (inner, inner_span),
                 stack,
-                by_name,
                 sources,
                 problems,
             ) {
