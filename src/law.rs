@@ -273,26 +273,33 @@ fn yes() -> bool {
     true
 }
 
-fn load<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> T {
+/// A file of the law data, as the build turned it from YAML into JSON (build.rs).
+macro_rules! law_file {
+    ($name:literal) => {
+        load(
+            $name,
+            include_str!(concat!(env!("OUT_DIR"), "/law/", $name, ".json")),
+        )
+    };
+}
+
+fn load<T: for<'de> Deserialize<'de>>(name: &str, json: &str) -> T {
     // The files are embedded at build time and parsed by a unit test, so a failure here is a
     // defect of the build, never of a policy.
-    serde_yaml_ng::from_str(text).unwrap_or_else(|error| panic!("law/{name} is invalid: {error}"))
+    serde_json::from_str(json).unwrap_or_else(|error| panic!("law/{name}.yaml is invalid: {error}"))
 }
 
 pub fn law() -> &'static Law {
     static LAW: OnceLock<Law> = OnceLock::new();
     LAW.get_or_init(|| Law {
-        legal_bases: load("legal-bases.yaml", include_str!("../law/legal-bases.yaml")),
-        rights: load("rights.yaml", include_str!("../law/rights.yaml")),
-        states: load("states.yaml", include_str!("../law/states.yaml")),
-        authorities: load("authorities.yaml", include_str!("../law/authorities.yaml")),
-        countries: load("countries.yaml", include_str!("../law/countries.yaml")),
-        outdated: load(
-            "outdated-law.yaml",
-            include_str!("../law/outdated-law.yaml"),
-        ),
-        wording: load("wording.yaml", include_str!("../law/wording.yaml")),
-        positions: load("positions.yaml", include_str!("../law/positions.yaml")),
+        legal_bases: law_file!("legal-bases"),
+        rights: law_file!("rights"),
+        states: law_file!("states"),
+        authorities: law_file!("authorities"),
+        countries: law_file!("countries"),
+        outdated: law_file!("outdated-law"),
+        wording: law_file!("wording"),
+        positions: law_file!("positions"),
     })
 }
 
