@@ -65,15 +65,101 @@ pub fn prose_text(markdown: &str, indent: Option<usize>) -> String {
     out
 }
 
+/// Wraps `text` at 80 columns as textwrap's first fit does with words split at ASCII spaces and
+/// never broken (the test below compares the two), without its allocations for every word and
+/// line, which cost a quarter of rendering plain text. Each line of `text` is wrapped on its own;
+/// the first row written is indented by `first`, every other by `rest`.
 fn wrap_lines(text: &str, first: &str, rest: &str) -> String {
-    let options = textwrap::Options::new(WIDTH)
-        .initial_indent(first)
-        .subsequent_indent(rest)
-        .break_words(false)
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit);
-    textwrap::wrap(text, options).join("\n")
+    let widths = [
+        WIDTH.saturating_sub(textwrap::core::display_width(first)),
+        WIDTH.saturating_sub(textwrap::core::display_width(rest)),
+    ];
+    let mut out = String::with_capacity(text.len() + first.len() + text.len() / 40 * rest.len());
+    let mut rows = 0;
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let indent = if rows == 0 { first } else { rest };
+        if line.len() < WIDTH && indent.is_empty() {
+            out.push_str(line.trim_end_matches(' '));
+            rows += 1;
+            continue;
+        }
+        // The words of the line: each a range of the line without the spaces after it, which
+        // it keeps for the width of the row it is not the last of.
+        let mut row_start: Option<usize> = None;
+        let mut row_end = 0;
+        let mut width = 0;
+        let mut rows_of_line = 0;
+        let mut start = 0;
+        while start < line.len() {
+            let word_end = line[start..].find(' ').map_or(line.len(), |i| start + i);
+            let next = line[word_end..]
+                .find(|c| c != ' ')
+                .map_or(line.len(), |i| word_end + i);
+            let word_width = display_width(&line[start..word_end]);
+            let limit = widths[rows_of_line.min(1)];
+            if row_start.is_some() && width + word_width > limit {
+                push_row(&mut out, line, row_start, row_end, rows, first, rest);
+                rows += 1;
+                rows_of_line += 1;
+                out.push('\n');
+                row_start = None;
+                width = 0;
+            }
+            row_start.get_or_insert(start);
+            row_end = word_end;
+            width += word_width + (next - word_end);
+            start = next;
+        }
+        push_row(&mut out, line, row_start, row_end, rows, first, rest);
+        rows += 1;
+    }
+    out
+}
+
+/// One row of a wrapped line, `line[start..end]` behind its indent; a line without words is an
+/// empty row, without indent.
+fn push_row(
+    out: &mut String,
+    line: &str,
+    start: Option<usize>,
+    end: usize,
+    rows: usize,
+    first: &str,
+    rest: &str,
+) {
+    if let Some(start) = start {
+        out.push_str(if rows == 0 { first } else { rest });
+        out.push_str(&line[start..end]);
+    }
+}
+
+/// The columns a word takes: one a character for printable ASCII, else as textwrap counts them.
+fn display_width(word: &str) -> usize {
+    if word.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        word.len()
+    } else {
+        textwrap::core::display_width(word)
+    }
+}
+
+/// The label of a list in agreement with how many items it has: `purposes_one` for one item
+/// where labels.yaml has it, else `purposes` (`{{ l | label("purposes", items) }}`).
+pub fn label(labels: &Value, key: &str, items: &Value) -> Result<Value, Error> {
+    if items.len() == Some(1) {
+        let one = labels.get_item(&Value::from(format!("{key}_one")))?;
+        if !one.is_undefined() {
+            return Ok(one);
+        }
+    }
+    labels.get_item(&Value::from(key))
+}
+
+/// The tag of a heading of `level`, at most `h6`.
+pub fn heading(level: usize) -> String {
+    format!("h{}", level.min(6))
 }
 
 /// Wraps a line of text at 80 columns: `wrap("- ", "  ")` for a list item.
@@ -302,11 +388,24 @@ pub fn runs(activity: &Value) -> Result<Value, Error> {
             vec![section],
         )?);
     }
-    runs.push(run(
-        activity,
-        |key| !placed.iter().any(|k| k == key),
-        headed,
-    )?);
+    if placed.is_empty() {
+        // The common case, one run of every fact: the activity itself, not a copy of it.
+        let mut stated = false;
+        for name in FACTS {
+            stated |= activity.get_attr(name)?.is_true();
+        }
+        runs.push(Value::from(BTreeMap::from([
+            ("facts", activity.clone()),
+            ("sections", Value::from(headed)),
+            ("stated", Value::from(stated)),
+        ])));
+    } else {
+        runs.push(run(
+            activity,
+            |key| !placed.iter().any(|k| k == key),
+            headed,
+        )?);
+    }
     Ok(Value::from(runs))
 }
 
@@ -351,6 +450,72 @@ fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// textwrap's wrapping with the options `wrap_lines` stands for.
+    fn textwrap_lines(text: &str, first: &str, rest: &str) -> String {
+        let options = textwrap::Options::new(WIDTH)
+            .initial_indent(first)
+            .subsequent_indent(rest)
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit);
+        textwrap::wrap(text, options).join("\n")
+    }
+
+    #[test]
+    fn wrapping_is_textwraps_first_fit() {
+        let words = [
+            "a",
+            "Wort",
+            "Datenschutzbeauftragte",
+            "über",
+            "E-Mail-Adresse",
+            "x",
+            "",
+            "https://www.example.org/ein/sehr/langer/pfad/der/nicht/umgebrochen/werden/darf/und/länger/ist/als/eine/zeile",
+            "漢字",
+            "Straße",
+            "—",
+        ];
+        let separators = [" ", "  ", "\n", " \n ", "   "];
+        let indents = [
+            ("", ""),
+            ("- ", "  "),
+            ("    ", "    "),
+            ("1. ", "   "),
+            ("", "  "),
+        ];
+        let mut state: u64 = 7;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        for case in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                text.push_str(words[next(words.len())]);
+                text.push_str(
+                    separators[if next(8) == 0 {
+                        next(separators.len())
+                    } else {
+                        0
+                    }],
+                );
+            }
+            if next(3) == 0 {
+                text = text.trim().to_string();
+            }
+            let (first, rest) = indents[next(indents.len())];
+            assert_eq!(
+                wrap_lines(&text, first, rest),
+                textwrap_lines(&text, first, rest),
+                "case {case}: {text:?} with {first:?}, {rest:?}"
+            );
+        }
+    }
 
     #[test]
     fn wrapping_respects_eighty_columns_and_indent() {

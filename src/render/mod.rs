@@ -234,6 +234,9 @@ impl Renderer {
         env.add_filter("basis_label", filters::basis_label);
         env.add_filter("country", filters::country);
         env.add_filter("runs", filters::runs);
+        // Filters, not template macros: a macro call cost as much as a page's dozen headings.
+        env.add_filter("label", filters::label);
+        env.add_filter("h", filters::heading);
         env.add_filter("href", |url: &str| crate::address::href(url));
         env.add_filter("tel", |number: &str| filters::tel(number));
         env.add_filter("underline", |text: &str, mark: &str| {
@@ -357,47 +360,57 @@ impl Renderer {
         format: Format,
         key: Option<&str>,
     ) -> Result<String, RenderError> {
-        let mut policy = written.clone();
-        // Every format gives as the notice's date the one it shows: the latest revision's.
-        policy.revised = policy.stand();
-        if format.template().is_some() {
-            show_defaults_once(&mut policy.contents);
-            // The notice lists its changes newest first; the export keeps the order written.
-            policy.revisions.sort_by_key(|r| std::cmp::Reverse(r.date));
-        }
-        anchors::assign(&mut policy);
-        match format {
-            Format::Json => {
-                let mut json = serde_json::to_string_pretty(&Export::new(&policy))
-                    .map_err(|e| RenderError(e.to_string()))?;
-                json.push('\n');
-                Ok(json)
-            }
-            Format::Yaml => {
-                // Enums as one-key maps, the shape the JSON export has, instead of YAML tags
-                // (`!described`) that a YAML 1.2 safe loader refuses.
-                let mut yaml = Vec::new();
-                serde_yaml_ng::with::singleton_map_recursive::serialize(
-                    &Export::new(&policy),
-                    &mut serde_yaml_ng::Serializer::new(&mut yaml),
-                )
-                .map_err(|e| RenderError(e.to_string()))?;
-                String::from_utf8(yaml).map_err(|e| RenderError(e.to_string()))
-            }
-            Format::Tilt => tilt::export(&policy, written.revised.as_deref().copied()),
-            _ => {
-                let name = format.template().unwrap_or("page.html");
-                let template = self.env.get_template(name)?;
-                let rendered = template.render(self.context(policy, format, key))?;
-                Ok(match format {
-                    Format::Markdown | Format::Text => tidy(&rendered),
-                    _ => tidy_html(&rendered),
-                })
-            }
-        }
+        let mut documents = self.render_each(written, &[format], key)?;
+        Ok(documents.remove(0))
     }
 
-    fn context(&self, policy: Policy, format: Format, key: Option<&str>) -> Value {
+    /// The notice in each of `formats`, in their order. The policy is prepared once for the
+    /// templates and once for the exports, whatever the number of formats: preparing it (a
+    /// copy, its anchors, its values for the templates) costs as much as a rendering.
+    pub fn render_each(
+        &self,
+        written: &Policy,
+        formats: &[Format],
+        key: Option<&str>,
+    ) -> Result<Vec<String>, RenderError> {
+        let mut notice: Option<Notice> = None;
+        let mut export: Option<Policy> = None;
+        let mut documents = Vec::with_capacity(formats.len());
+        for &format in formats {
+            let document = match format.template() {
+                None => {
+                    let policy = export.get_or_insert_with(|| prepare(written, false));
+                    render_export(policy, written, format)
+                }
+                Some(name) => {
+                    let notice = notice.get_or_insert_with(|| Notice::new(prepare(written, true)));
+                    self.render_template(notice, name, format, key)
+                }
+            };
+            documents.push(
+                document.map_err(|error| RenderError(format!("as {}: {error}", format.name())))?,
+            );
+        }
+        Ok(documents)
+    }
+
+    fn render_template(
+        &self,
+        notice: &Notice,
+        name: &str,
+        format: Format,
+        key: Option<&str>,
+    ) -> Result<String, RenderError> {
+        let template = self.env.get_template(name)?;
+        let rendered = template.render(self.context(notice, format, key))?;
+        Ok(match format {
+            Format::Markdown | Format::Text => tidy(&rendered),
+            _ => tidy_html(&rendered),
+        })
+    }
+
+    fn context(&self, notice: &Notice, format: Format, key: Option<&str>) -> Value {
+        let policy = &notice.policy;
         let lang = policy.language.code();
         let mut labels = self
             .labels
@@ -421,10 +434,6 @@ impl Renderer {
             }
             labels.insert(name.clone(), text);
         }
-        let labels = Some(&labels);
-        let rights: BTreeMap<&str, &crate::law::RightInfo> =
-            law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
-        let policy = Arc::new(policy);
         // Only the fragment is embedded in a page of someone else's: the page is a document of
         // its own, and the Markdown's ids are the page's, for links to keep working.
         let (top, id_prefix) = match format {
@@ -433,14 +442,14 @@ impl Renderer {
         };
         #[derive(Serialize)]
         struct Context<'a> {
-            policy: &'a Policy,
+            policy: &'a Value,
             organisations: Value,
             controllers: Value,
-            rights: BTreeMap<&'a str, &'a crate::law::RightInfo>,
-            labels: Option<&'a BTreeMap<String, String>>,
+            rights: &'a Value,
+            labels: BTreeMap<String, String>,
             lang: &'a str,
             generator: &'a str,
-            summary: summary::Summary<'a>,
+            summary: &'a Value,
             show_summary: bool,
             show_title: bool,
             top: usize,
@@ -448,20 +457,81 @@ impl Renderer {
             translation_key: Option<&'a str>,
         }
         Value::from(Serde(Context {
-            policy: &policy,
-            organisations: Value::from_object(ById::Organisations(Arc::clone(&policy))),
-            controllers: Value::from_object(ById::Controllers(Arc::clone(&policy))),
-            rights,
+            policy: &notice.value,
+            organisations: Value::from_object(ById::Organisations(Arc::clone(policy))),
+            controllers: Value::from_object(ById::Controllers(Arc::clone(policy))),
+            rights: &notice.rights,
             labels,
             lang,
             generator: concat!("klartext ", env!("CARGO_PKG_VERSION")),
-            summary: summary::of(&policy),
+            summary: &notice.summary,
             show_summary: self.options.summary,
             show_title: format != Format::Markdown || self.options.markdown_title,
             top,
             id_prefix,
             translation_key: key,
         }))
+    }
+}
+
+/// A policy as every human format shows it, with the values the templates read from it, made
+/// once for all of them.
+struct Notice {
+    policy: Arc<Policy>,
+    value: Value,
+    summary: Value,
+    rights: Value,
+}
+
+impl Notice {
+    fn new(policy: Policy) -> Notice {
+        let rights: BTreeMap<&str, &crate::law::RightInfo> =
+            law().rights.iter().map(|r| (r.kind.as_str(), r)).collect();
+        Notice {
+            value: Value::from(Serde(&policy)),
+            summary: Value::from(Serde(summary::of(&policy))),
+            rights: Value::from(Serde(rights)),
+            policy: Arc::new(policy),
+        }
+    }
+}
+
+/// The policy as written, prepared for the notice (`for_notice`) or for an export: every format
+/// gives as the notice's date the one it shows, the latest revision's, and the anchors the
+/// notice's parts have.
+fn prepare(written: &Policy, for_notice: bool) -> Policy {
+    let mut policy = written.clone();
+    policy.revised = policy.stand();
+    if for_notice {
+        show_defaults_once(&mut policy.contents);
+        // The notice lists its changes newest first; the export keeps the order written.
+        policy.revisions.sort_by_key(|r| std::cmp::Reverse(r.date));
+    }
+    anchors::assign(&mut policy);
+    policy
+}
+
+/// The policy in one of the formats that are not templates: JSON, YAML and TILT.
+fn render_export(policy: &Policy, written: &Policy, format: Format) -> Result<String, RenderError> {
+    match format {
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(&Export::new(policy))
+                .map_err(|e| RenderError(e.to_string()))?;
+            json.push('\n');
+            Ok(json)
+        }
+        Format::Yaml => {
+            // Enums as one-key maps, the shape the JSON export has, instead of YAML tags
+            // (`!described`) that a YAML 1.2 safe loader refuses.
+            let mut yaml = Vec::new();
+            serde_yaml_ng::with::singleton_map_recursive::serialize(
+                &Export::new(policy),
+                &mut serde_yaml_ng::Serializer::new(&mut yaml),
+            )
+            .map_err(|e| RenderError(e.to_string()))?;
+            String::from_utf8(yaml).map_err(|e| RenderError(e.to_string()))
+        }
+        _ => tilt::export(policy, written.revised.as_deref().copied()),
     }
 }
 
