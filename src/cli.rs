@@ -14,7 +14,6 @@ use std::time::Duration;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use notify::{EventKind, RecursiveMode, Watcher};
-use rayon::prelude::*;
 
 use klartext::check::{self, LINTS};
 use klartext::diagnostic::did_you_mean;
@@ -22,6 +21,7 @@ use klartext::diagnostic::{Diagnostic, Severity};
 use klartext::imports::Project;
 use klartext::model::Policy;
 use klartext::output::{self, Output};
+use klartext::parallel::Next;
 use klartext::render::{self as render, Format, Options, Renderer};
 use klartext::report::{self, Checked};
 use klartext::source::Sources;
@@ -923,47 +923,49 @@ fn run_compile(
             written += 1;
         }
     }
-    // Policies are compiled and written in parallel, a batch at a time; what is reported comes
-    // in the order of the files, so the output of a run does not depend on scheduling, and each
-    // policy is dropped once reported, so memory does not grow with the number of policies.
-    let batch = rayon::current_num_threads().max(1) * 4;
-    for (files, plan) in files.chunks(batch).zip(plan.chunks(batch)) {
-        let results: Vec<Result<Processed, String>> = files
-            .par_iter()
-            .zip(plan)
-            .map(|(path, outputs)| {
-                let mut compiled = read_and_compile(path, report, &project)?;
-                let outcome = &compiled.outcome;
-                let documents = match outcome.policy() {
-                    Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => {
-                        Vec::new()
-                    }
-                    Some(policy) => render_all(&renderer, policy, path, &formats)?,
-                    None => Vec::new(),
-                };
-                // Only the diagnostics and their sources are reported from here on.
-                compiled.outcome.model = None;
-                let mut processed = Processed {
-                    compiled,
-                    documents: Vec::new(),
-                    written: 0,
-                    differing: Vec::new(),
-                };
-                if to_stdout {
-                    processed.documents = documents;
-                } else if check_only {
-                    processed.differing = differing_outputs(&documents, outputs)?;
-                } else {
-                    write_documents(&documents, outputs)?;
-                    processed.written = documents.len();
-                }
-                Ok(processed)
-            })
-            .collect();
-        for result in results {
+    // Policies are compiled and written in parallel; what is reported comes in the order of the
+    // files, so the output of a run does not depend on scheduling, and each policy is dropped
+    // once reported, so memory does not grow with the number of policies.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs: Vec<(&PathBuf, &Vec<Output>)> = files.iter().zip(&plan).collect();
+    let mut failure = None;
+    klartext::parallel::in_order(
+        &jobs,
+        workers,
+        workers * 4,
+        |&(path, outputs)| -> Result<Processed, String> {
+            let mut compiled = read_and_compile(path, report, &project)?;
+            let outcome = &compiled.outcome;
+            let documents = match outcome.policy() {
+                Some(_) if report.deny_warnings && !outcome.diagnostics.is_empty() => Vec::new(),
+                Some(policy) => render_all(&renderer, policy, path, &formats)?,
+                None => Vec::new(),
+            };
+            // Only the diagnostics and their sources are reported from here on.
+            compiled.outcome.model = None;
+            let mut processed = Processed {
+                compiled,
+                documents: Vec::new(),
+                written: 0,
+                differing: Vec::new(),
+            };
+            if to_stdout {
+                processed.documents = documents;
+            } else if check_only {
+                processed.differing = differing_outputs(&documents, outputs)?;
+            } else {
+                write_documents(&documents, outputs)?;
+                processed.written = documents.len();
+            }
+            Ok(processed)
+        },
+        |result| {
             let processed = match result {
                 Ok(processed) => processed,
-                Err(message) => return fail(message),
+                Err(message) => {
+                    failure = Some(message);
+                    return Next::Stop;
+                }
             };
             reporter.report(&processed.compiled, report.message_format);
             written += processed.written;
@@ -971,10 +973,15 @@ fn run_compile(
             let mut stdout = std::io::stdout().lock();
             for (_, text) in &processed.documents {
                 if let Err(error) = stdout.write_all(text.as_bytes()) {
-                    return fail(format!("cannot write to standard output: {error}"));
+                    failure = Some(format!("cannot write to standard output: {error}"));
+                    return Next::Stop;
                 }
             }
-        }
+            Next::Continue
+        },
+    );
+    if let Some(message) = failure {
+        return fail(message);
     }
     reporter.summary(files.len(), report.message_format);
     if check_only {
@@ -1050,21 +1057,10 @@ fn render_all(
         .filter(|_| !load::is_stdin(path))
         .map(|stem| stem.to_string_lossy());
     let key = stem.as_deref().map(render::translation_key);
-    formats
-        .iter()
-        .map(|&format| {
-            renderer
-                .render_keyed(policy, format, key)
-                .map(|text| (format, text))
-                .map_err(|error| {
-                    format!(
-                        "cannot render {} as {}: {error}",
-                        load::source_name(path),
-                        format.name()
-                    )
-                })
-        })
-        .collect()
+    let documents = renderer
+        .render_each(policy, formats, key)
+        .map_err(|error| format!("cannot render {} {error}", load::source_name(path)))?;
+    Ok(formats.iter().copied().zip(documents).collect())
 }
 
 /// Writes a policy's documents to the paths the plan gave their formats, all or none.

@@ -27,6 +27,7 @@ pub mod lower;
 pub mod lsp;
 pub mod model;
 pub mod output;
+pub mod parallel;
 mod phone;
 pub mod render;
 pub mod report;
