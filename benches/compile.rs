@@ -36,6 +36,17 @@ fn report(name: &str, time: Duration, bytes: usize) {
     );
 }
 
+/// Prints a time against its budget in milliseconds.
+fn budgeted(name: &str, time: Duration, budget_ms: f64) {
+    let ms = time.as_secs_f64() * 1e3;
+    let verdict = if ms <= budget_ms {
+        "met"
+    } else {
+        "over budget"
+    };
+    println!("{name:<44} {ms:>10.3} ms  budget {budget_ms} ms: {verdict}");
+}
+
 /// Times `run` on a source of each of three sizes and prints the time per unit at the smallest
 /// and the largest: figures that stay the same mean that time grows linearly.
 fn growth(
@@ -232,6 +243,53 @@ fn main() {
         }),
         size,
     );
+
+    println!("\nBudgets of issue 11: Stadt Kassel to html + md + txt + json");
+    let four = [Format::Html, Format::Markdown, Format::Text, Format::Json];
+    let stages = measure(budget, || {
+        black_box(compile("policies/stadt-kassel.klar", black_box(&kassel)));
+    });
+    budgeted("  parse + lower + check", stages, 3.0);
+    let renderings = measure(budget, || {
+        black_box(
+            renderer
+                .render_each(black_box(policy), &four, None)
+                .unwrap(),
+        );
+    });
+    budgeted("  the four renderings", renderings, 4.0);
+    let binary = root.join("target/release/klartext");
+    if binary.exists() {
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let start_up = measure(budget, || {
+            let status = Command::new(&binary)
+                .arg("--version")
+                .output()
+                .unwrap()
+                .status;
+            assert!(status.success());
+        });
+        budgeted("  start-up (`klartext --version`)", start_up, 1.0);
+        let process = measure(budget, || {
+            let status = Command::new(&binary)
+                .current_dir(root)
+                .args([
+                    "compile",
+                    "policies/stadt-kassel.klar",
+                    "--format",
+                    "html,md,txt,json",
+                ])
+                .arg("--out")
+                .arg(out.path())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        });
+        budgeted("  one process, all of it", process, 8.0);
+    } else {
+        println!("  (processes skipped: build the binary first with `cargo build --release`)");
+    }
 
     println!("\nGrowth with policy size (compile to every format)");
     let mut per_activity = Vec::new();
